@@ -1,0 +1,23 @@
+// Package refdata ships the Macao reference deployment's directory: its
+// entities, services, branches and holidays, as a readable YAML file embedded
+// in the binary. A fresh database gets it on first start, and
+// `oneaccount directory import` loads it (or another government's file).
+package refdata
+
+import (
+	"bytes"
+	_ "embed"
+
+	"github.com/oneaccount/oneaccount/internal/directory"
+)
+
+//go:embed macao.yaml
+var macao []byte
+
+// MacaoYAML returns the raw Macao data file.
+func MacaoYAML() []byte { return bytes.Clone(macao) }
+
+// Macao parses and returns the Macao dataset.
+func Macao() (directory.Dataset, error) {
+	return directory.ParseDataset(bytes.NewReader(macao))
+}
