@@ -1,0 +1,9 @@
+package storetest
+
+import "testing"
+
+// Run runs the whole conformance suite against the backend open returns.
+// Every subtest gets its own fresh store and runs in parallel.
+func Run(t *testing.T, open Opener) {
+	t.Run("Directory", func(t *testing.T) { testDirectory(t, open) })
+}
