@@ -47,6 +47,27 @@ func (d *Directory) Calendar(ctx context.Context, branch string, from, to Date) 
 	return NewCalendar(d.loc, hs, cs), nil
 }
 
+// Statuses tells for each branch whether it is open now, loading the
+// holidays once and each branch's closures.
+func (d *Directory) Statuses(ctx context.Context, bs []Branch) ([]Status, error) {
+	now := d.Now()
+	today := DateOf(now)
+	end := today.AddDays(horizon)
+	hs, err := d.store.Holidays(ctx, today, end)
+	if err != nil {
+		return nil, fmt.Errorf("statuses: %w", err)
+	}
+	out := make([]Status, len(bs))
+	for i, b := range bs {
+		cs, err := d.store.Closures(ctx, b.Code, today.In(d.loc), end.AddDays(1).In(d.loc))
+		if err != nil {
+			return nil, fmt.Errorf("statuses: %w", err)
+		}
+		out[i] = NewCalendar(d.loc, hs, cs).StatusAt(b, now)
+	}
+	return out, nil
+}
+
 // BranchView is a branch with what its page shows.
 type BranchView struct {
 	Branch   Branch
@@ -79,6 +100,9 @@ func (d *Directory) BranchView(ctx context.Context, code string) (BranchView, er
 	v.Closures, err = d.store.Closures(ctx, code, now, end.In(d.loc))
 	if err != nil {
 		return BranchView{}, fmt.Errorf("branch view: %w", err)
+	}
+	for i := range v.Closures {
+		v.Closures[i].Starts, v.Closures[i].Ends = v.Closures[i].Starts.In(d.loc), v.Closures[i].Ends.In(d.loc)
 	}
 	v.Holidays, err = d.store.Holidays(ctx, today, end)
 	if err != nil {

@@ -43,4 +43,3 @@ func Migrate(ctx context.Context, s *sqlstore.Store, log *slog.Logger) error {
 	}
 	return migrate.Up(ctx, s.DB(), migrate.Postgres, sub, log)
 }
-

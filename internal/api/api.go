@@ -1,0 +1,149 @@
+// Package api serves the platform's public JSON API under /api/v1: the
+// directory of entities, services and branches, described by an OpenAPI 3.1
+// document served at /api/v1/openapi.json. Errors are RFC 9457
+// application/problem+json documents carrying a stable apperr code.
+//
+// Handlers only translate between HTTP and the domain: every rule lives in
+// the directory package, and every route comes from one table, so what
+// Mount registers and what Routes reports cannot drift apart.
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/oneaccount/oneaccount/internal/apperr"
+	"github.com/oneaccount/oneaccount/internal/directory"
+)
+
+// Prefix is the path every API route starts with.
+const Prefix = "/api/v1"
+
+// API holds the JSON handlers and what they depend on.
+type API struct {
+	dir *directory.Directory
+	log *slog.Logger
+	// known holds the table's routes with no-op handlers: the fallback asks
+	// it which methods a path allows.
+	known *http.ServeMux
+}
+
+// New returns the API over dir, logging server-side failures to log.
+func New(dir *directory.Directory, log *slog.Logger) *API {
+	a := &API{dir: dir, log: log, known: http.NewServeMux()}
+	for _, rt := range table {
+		a.known.Handle(rt.pattern(), http.NotFoundHandler())
+	}
+	return a
+}
+
+// Route is one operation the API serves. Path is in OpenAPI form, such as
+// "/api/v1/entities/{code}".
+type Route struct {
+	Method, Path string
+}
+
+// handlerFunc answers one request with a value to encode as JSON, or an
+// error to turn into a problem document.
+type handlerFunc func(a *API, r *http.Request) (any, error)
+
+// route is one row of the routing table. Its path is both a ServeMux
+// pattern path and an OpenAPI path: wildcards are whole segments.
+type route struct {
+	method string
+	path   string
+	handle handlerFunc
+}
+
+func (rt route) pattern() string { return rt.method + " " + rt.path }
+
+// table is every route of the API; Mount and Routes both read it.
+var table = [...]route{
+	{http.MethodGet, Prefix + "/entities", (*API).listEntities},
+	{http.MethodGet, Prefix + "/entities/{code}", (*API).getEntity},
+	{http.MethodGet, Prefix + "/services", (*API).listServices},
+	{http.MethodGet, Prefix + "/branches", (*API).listBranches},
+	{http.MethodGet, Prefix + "/branches/{code}", (*API).getBranch},
+	{http.MethodGet, Prefix + "/openapi.json", (*API).openAPI},
+}
+
+// Routes lists the operations Mount registers, in table order. The
+// fallback for unknown paths under Prefix is not an operation and is not
+// listed.
+func (a *API) Routes() []Route {
+	out := make([]Route, 0, len(table))
+	for _, rt := range table {
+		out = append(out, Route{Method: rt.method, Path: rt.path})
+	}
+	return out
+}
+
+// Mount registers every route on mux, plus a fallback under Prefix that
+// answers unknown paths with a 404 problem and wrong methods with a 405
+// problem and an Allow header.
+func (a *API) Mount(mux *http.ServeMux) {
+	for _, rt := range table {
+		mux.Handle(rt.pattern(), a.serve(rt.handle))
+	}
+	mux.HandleFunc(Prefix+"/", a.fallback)
+	mux.HandleFunc(Prefix, a.fallback)
+}
+
+// serve adapts a handlerFunc to http.Handler.
+func (a *API) serve(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, err := h(a, r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		a.writeJSON(w, r, v)
+	})
+}
+
+// fallback answers requests that match no route.
+func (a *API) fallback(w http.ResponseWriter, r *http.Request) {
+	if allow := a.allowed(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		WriteProblem(w, r, http.StatusMethodNotAllowed, apperr.Invalid,
+			fmt.Sprintf("method %s is not allowed here; use %s", r.Method, strings.Join(allow, " or ")))
+		return
+	}
+	WriteProblem(w, r, http.StatusNotFound, apperr.NotFound, "no such API path")
+}
+
+// allowed returns the methods some route accepts for r's path, in a fixed
+// order; GET implies HEAD, as in ServeMux.
+func (a *API) allowed(r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost,
+		http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := a.known.Handler(probe); pattern != "" && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// writeJSON writes v as a 200 JSON response, cacheable for a minute: the
+// directory is public data that changes rarely.
+func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		a.fail(w, r, fmt.Errorf("encode response: %w", err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=60")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.Bytes())
+}

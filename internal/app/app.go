@@ -1,0 +1,155 @@
+// Package app is the composition root: it opens the store for the configured
+// engine, migrates it, seeds the reference directory, and wires the web
+// pages, the JSON API and the operational endpoints into one handler. The
+// binary and the end-to-end tests both build the platform through it.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/oneaccount/oneaccount/internal/api"
+	"github.com/oneaccount/oneaccount/internal/config"
+	"github.com/oneaccount/oneaccount/internal/demo"
+	"github.com/oneaccount/oneaccount/internal/directory"
+	"github.com/oneaccount/oneaccount/internal/refdata"
+	"github.com/oneaccount/oneaccount/internal/server"
+	"github.com/oneaccount/oneaccount/internal/store/postgres"
+	"github.com/oneaccount/oneaccount/internal/store/sqlite"
+	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
+	"github.com/oneaccount/oneaccount/internal/web"
+)
+
+// App is the running platform.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	now     func() time.Time
+	store   *sqlstore.Store
+	dir     *directory.Directory
+	handler http.Handler
+}
+
+// Open connects to the database in cfg and returns an App that has not yet
+// migrated or seeded anything; see Start.
+func Open(cfg config.Config, log *slog.Logger, now func() time.Time) (*App, error) {
+	if now == nil {
+		now = time.Now
+	}
+	var s *sqlstore.Store
+	var err error
+	if cfg.Engine() == "sqlite" {
+		s, err = sqlite.Open(cfg.SQLitePath(), now)
+	} else {
+		s, err = postgres.Open(cfg.DB, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	loc, err := directory.LoadLocation(directory.TimeZone)
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return &App{cfg: cfg, log: log, now: now, store: s, dir: directory.New(s, loc, now)}, nil
+}
+
+// Migrate applies pending migrations.
+func (a *App) Migrate(ctx context.Context) error {
+	if a.cfg.Engine() == "sqlite" {
+		return sqlite.Migrate(ctx, a.store, a.log)
+	}
+	return postgres.Migrate(ctx, a.store, a.log)
+}
+
+// Start readies the app to serve: migrations (unless turned off), the
+// reference directory on a fresh database, demo data with --demo, and the
+// HTTP handler.
+func (a *App) Start(ctx context.Context) error {
+	if a.cfg.AutoMigrate {
+		if err := a.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	if err := a.seed(ctx); err != nil {
+		return err
+	}
+	if a.cfg.Demo {
+		if err := demo.Load(ctx, a.dir); err != nil {
+			return err
+		}
+	}
+	h, err := a.buildHandler()
+	if err != nil {
+		return err
+	}
+	a.handler = h
+	return nil
+}
+
+// seed imports the Macao reference directory into an empty database.
+func (a *App) seed(ctx context.Context) error {
+	ents, err := a.store.Entities(ctx)
+	if err != nil {
+		return fmt.Errorf("check directory: %w", err)
+	}
+	if len(ents) > 0 {
+		return nil
+	}
+	ds, err := refdata.Macao()
+	if err != nil {
+		return fmt.Errorf("reference data: %w", err)
+	}
+	res, err := a.store.Import(ctx, ds)
+	if err != nil {
+		return err
+	}
+	a.log.InfoContext(ctx, "reference directory loaded", "entities", res.Entities, "services", res.Services,
+		"branches", res.Branches, "holidays", res.Holidays)
+	return nil
+}
+
+// ImportDirectory loads a directory data file.
+func (a *App) ImportDirectory(ctx context.Context, r io.Reader) (directory.ImportResult, error) {
+	ds, err := directory.ParseDataset(r)
+	if err != nil {
+		return directory.ImportResult{}, err
+	}
+	return a.store.Import(ctx, ds)
+}
+
+func (a *App) buildHandler() (http.Handler, error) {
+	w, err := web.New(web.Options{Directory: a.dir, Log: a.log, Demo: a.cfg.Demo, Secure: a.cfg.Secure()})
+	if err != nil {
+		return nil, err
+	}
+	metrics := server.NewMetrics()
+	mux := http.NewServeMux()
+	server.Health(mux, a.store, a.log)
+	metrics.Mount(mux)
+	api.New(a.dir, a.log).Mount(mux)
+	w.Mount(mux)
+	return server.Wrap(mux, server.Options{Log: a.log, Metrics: metrics, Secure: a.cfg.Secure(), OnError: w.Error}), nil
+}
+
+// Handler returns the HTTP handler; Start must have succeeded.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Directory returns the directory service.
+func (a *App) Directory() *directory.Directory { return a.dir }
+
+// Serve serves on ln until ctx is done, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := server.New(a.handler, a.log)
+	a.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL.String(),
+		"engine", a.cfg.Engine(), "demo", a.cfg.Demo)
+	return server.Serve(ctx, srv, ln, a.cfg.ShutdownTimeout)
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.store.Close() }

@@ -1,0 +1,187 @@
+// Package config reads the platform's settings from command-line flags and
+// ONEACCOUNT_* environment variables (a flag wins over its variable) and
+// validates them. A bad value is reported in one line naming the setting.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the binary.
+type Config struct {
+	Addr            string
+	DB              string
+	BaseURL         *url.URL
+	Demo            bool
+	AutoMigrate     bool
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+}
+
+// Engine returns "sqlite" or "postgres", from DB.
+func (c Config) Engine() string {
+	if strings.HasPrefix(c.DB, "sqlite:") {
+		return "sqlite"
+	}
+	return "postgres"
+}
+
+// SQLitePath returns the file path of a sqlite: DB setting.
+func (c Config) SQLitePath() string { return strings.TrimPrefix(c.DB, "sqlite:") }
+
+// Secure reports whether the public URL is HTTPS, so cookies get the
+// __Host- prefix and responses carry HSTS.
+func (c Config) Secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }
+
+// setting describes one setting for flags, environment and help.
+type setting struct {
+	flag, env, def, usage string
+	parse             func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"addr", "ONEACCOUNT_ADDR", "127.0.0.1:8080", "address to listen on, host:port", parseAddr},
+	{"db", "ONEACCOUNT_DB", "sqlite:data/oneaccount.db", "database: sqlite:PATH or postgres://USER@HOST/DB", parseDB},
+	{"base-url", "ONEACCOUNT_BASE_URL", "http://localhost:8080", "public URL of the site, http(s)://host[:port]", parseBaseURL},
+	{"demo", "ONEACCOUNT_DEMO", "false", "load demo data (never in production)", boolInto(func(c *Config) *bool { return &c.Demo })},
+	{"auto-migrate", "ONEACCOUNT_AUTO_MIGRATE", "true", "apply database migrations when serve starts", boolInto(func(c *Config) *bool { return &c.AutoMigrate })},
+	{"log-level", "ONEACCOUNT_LOG_LEVEL", "info", "log level: debug, info, warn or error", parseLogLevel},
+	{"shutdown-timeout", "ONEACCOUNT_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may finish after SIGTERM", parseShutdown},
+}
+
+// ErrHelp is returned when --help was asked for; the help has been printed.
+var ErrHelp = flag.ErrHelp
+
+// UsageError is a bad setting or argument; the binary exits with status 2.
+type UsageError struct{ Msg string }
+
+// Error implements error.
+func (e *UsageError) Error() string { return e.Msg }
+
+// Load reads the settings from args (the flags after the command name) and
+// the environment, returning the config and the remaining arguments. Help
+// and errors go to stderr.
+func Load(command string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
+	fs := flag.NewFlagSet("oneaccount "+command, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	values := make([]*string, len(settings))
+	for i, s := range settings {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		values[i] = fs.String(s.flag, def, s.usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			PrintHelp(stderr)
+			return Config{}, nil, ErrHelp
+		}
+		return Config{}, nil, &UsageError{Msg: err.Error()}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var c Config
+	for i, s := range settings {
+		if err := s.parse(&c, *values[i]); err != nil {
+			name := "--" + s.flag
+			if !set[s.flag] && getenv(s.env) != "" {
+				name = s.env
+			}
+			return Config{}, nil, &UsageError{Msg: fmt.Sprintf("%s: %v", name, err)}
+		}
+	}
+	return c, fs.Args(), nil
+}
+
+// PrintHelp lists the commands and every setting.
+func PrintHelp(w io.Writer) {
+	fmt.Fprint(w, `Usage: oneaccount [command] [flags]
+
+Commands:
+  serve                    run the web server (the default)
+  migrate                  apply database migrations and exit
+  directory import FILE    load a directory data file (YAML); running it again changes nothing
+
+Settings (a flag wins over its environment variable):
+`)
+	for _, s := range settings {
+		fmt.Fprintf(w, "  --%-18s %-28s %s (default %q)\n", s.flag, s.env, s.usage, s.def)
+	}
+}
+
+func parseAddr(c *Config, v string) error {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", v)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q: port must be 0 to 65535", v)
+	}
+	_ = host
+	c.Addr = v
+	return nil
+}
+
+func parseDB(c *Config, v string) error {
+	switch {
+	case strings.HasPrefix(v, "sqlite:") && len(v) > len("sqlite:"):
+	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"):
+		if _, err := url.Parse(v); err != nil {
+			return errors.New("not a valid postgres:// URL")
+		}
+	default:
+		return errors.New("want sqlite:PATH or postgres://...")
+	}
+	c.DB = v
+	return nil
+}
+
+func parseBaseURL(c *Config, v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q: want an absolute http(s) URL", v)
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q: want no path, query or fragment", v)
+	}
+	u.Path = ""
+	c.BaseURL = u
+	return nil
+}
+
+func boolInto(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q: want true or false", v)
+		}
+		*field(c) = b
+		return nil
+	}
+}
+
+func parseLogLevel(c *Config, v string) error {
+	if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+		return fmt.Errorf("%q: want debug, info, warn or error", v)
+	}
+	return nil
+}
+
+func parseShutdown(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 || d > 10*time.Minute {
+		return fmt.Errorf("%q: want a duration such as 20s, at most 10m", v)
+	}
+	c.ShutdownTimeout = d
+	return nil
+}

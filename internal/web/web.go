@@ -1,0 +1,180 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/oneaccount/oneaccount/internal/apperr"
+	"github.com/oneaccount/oneaccount/internal/directory"
+	"github.com/oneaccount/oneaccount/internal/lang"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Options are the web layer's dependencies.
+type Options struct {
+	Directory *directory.Directory
+	Log       *slog.Logger
+	// Demo shows a banner saying the data is for demonstration.
+	Demo bool
+	// Secure marks cookies Secure (and names them __Host-) behind HTTPS.
+	Secure bool
+}
+
+// Web serves the HTML pages.
+type Web struct {
+	opt    Options
+	cat    *Catalogues
+	pages  map[string]*template.Template
+	static *staticFiles
+}
+
+// New parses the templates and catalogues and prepares the static files.
+func New(o Options) (*Web, error) {
+	cat, err := LoadCatalogues()
+	if err != nil {
+		return nil, err
+	}
+	st, err := newStaticFiles()
+	if err != nil {
+		return nil, err
+	}
+	w := &Web{opt: o, cat: cat, static: st, pages: map[string]*template.Template{}}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" || base == "partials" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", base, err)
+		}
+		w.pages[base] = t
+	}
+	return w, nil
+}
+
+var funcs = template.FuncMap{
+	"dict": func(pairs ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(pairs); i += 2 {
+			m[fmt.Sprint(pairs[i])] = pairs[i+1]
+		}
+		return m
+	},
+	// weekday turns a Monday-first index into a weekday.
+	"weekday": func(i int) time.Weekday { return time.Weekday((i + 1) % 7) },
+	// day is the start of a calendar day, for formatting.
+	"day": func(d directory.Date) time.Time { return d.In(time.UTC) },
+	"query": func(pairs ...string) string {
+		v := url.Values{}
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if pairs[i+1] != "" {
+				v.Set(pairs[i], pairs[i+1])
+			}
+		}
+		return v.Encode()
+	},
+}
+
+// Mount registers the page routes.
+func (w *Web) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", w.home)
+	mux.HandleFunc("GET /entities/{code}", w.entity)
+	mux.HandleFunc("GET /branches", w.branches)
+	mux.HandleFunc("GET /branches/{code}", w.branch)
+	mux.HandleFunc("GET /lang/{tag}", w.setLanguage)
+	mux.Handle("GET /static/", w.static)
+	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) { w.Error(rw, r, http.StatusNotFound) })
+}
+
+// page is what every template receives.
+type page struct {
+	L        *Locale
+	Langs    []langLink
+	Title    string
+	CSS      string
+	Demo     bool
+	Path     string
+	Data     any
+	Status   int
+	ErrorKey string
+}
+
+type langLink struct {
+	Tag     lang.Tag
+	Name    string
+	URL     string
+	Current bool
+}
+
+func (w *Web) newPage(r *http.Request, title string, data any) *page {
+	l := w.cat.Locale(w.language(r))
+	p := &page{L: l, Title: title, CSS: w.static.url("oneaccount.css"), Demo: w.opt.Demo, Path: r.URL.RequestURI(), Data: data}
+	for _, t := range lang.All {
+		p.Langs = append(p.Langs, langLink{Tag: t, Name: t.Autonym(), Current: t == l.Tag,
+			URL: "/lang/" + string(t) + "?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()})
+	}
+	return p
+}
+
+// render executes a page template into a buffer first, so a template error
+// never sends half a page.
+func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	var buf bytes.Buffer
+	if err := w.pages[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		w.opt.Log.ErrorContext(r.Context(), "render", "page", name, "err", err)
+		http.Error(rw, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	h := rw.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", string(p.L.Tag))
+	h.Set("Vary", "Accept-Language, Cookie")
+	h.Set("Cache-Control", "no-cache")
+	rw.WriteHeader(status)
+	_, _ = rw.Write(buf.Bytes())
+}
+
+// Error renders the error page for status in the user's language.
+func (w *Web) Error(rw http.ResponseWriter, r *http.Request, status int) {
+	key := "error.internal"
+	switch status {
+	case http.StatusNotFound:
+		key = "error.not_found"
+	case http.StatusForbidden:
+		key = "error.forbidden"
+	case http.StatusBadRequest:
+		key = "error.invalid"
+	}
+	p := w.newPage(r, "", nil)
+	p.Title, p.Status, p.ErrorKey = p.L.T(key+".title"), status, key
+	w.render(rw, r, status, "error", p)
+}
+
+// fail logs err when it is unexpected and renders the error page for its
+// code.
+func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
+	switch apperr.CodeOf(err) {
+	case apperr.NotFound:
+		w.Error(rw, r, http.StatusNotFound)
+	case apperr.Invalid:
+		w.Error(rw, r, http.StatusBadRequest)
+	default:
+		w.opt.Log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
+		w.Error(rw, r, http.StatusInternalServerError)
+	}
+}
