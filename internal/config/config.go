@@ -45,7 +45,7 @@ func (c Config) Secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "
 // setting describes one setting for flags, environment and help.
 type setting struct {
 	flag, env, def, usage string
-	parse             func(c *Config, v string) error
+	parse                 func(c *Config, v string) error
 }
 
 var settings = []setting{
@@ -73,13 +73,13 @@ func (e *UsageError) Error() string { return e.Msg }
 func Load(command string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
 	fs := flag.NewFlagSet("oneaccount "+command, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	values := make([]*string, len(settings))
+	values := make([]*value, len(settings))
 	for i, s := range settings {
-		def := s.def
+		values[i] = &value{s: s.def, isBool: s.def == "true" || s.def == "false"}
 		if v := getenv(s.env); v != "" {
-			def = v
+			values[i].s = v
 		}
-		values[i] = fs.String(s.flag, def, s.usage)
+		fs.Var(values[i], s.flag, s.usage)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -92,7 +92,7 @@ func Load(command string, args []string, getenv func(string) string, stderr io.W
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var c Config
 	for i, s := range settings {
-		if err := s.parse(&c, *values[i]); err != nil {
+		if err := s.parse(&c, values[i].s); err != nil {
 			name := "--" + s.flag
 			if !set[s.flag] && getenv(s.env) != "" {
 				name = s.env
@@ -102,6 +102,25 @@ func Load(command string, args []string, getenv func(string) string, stderr io.W
 	}
 	return c, fs.Args(), nil
 }
+
+// value is a flag's raw text, parsed after all flags are read so errors can
+// name the flag or the variable that gave it. Boolean settings may be given
+// bare (--demo).
+type value struct {
+	s      string
+	isBool bool
+}
+
+func (v *value) String() string {
+	if v == nil {
+		return ""
+	}
+	return v.s
+}
+
+func (v *value) Set(s string) error { v.s = s; return nil }
+
+func (v *value) IsBoolFlag() bool { return v.isBool }
 
 // PrintHelp lists the commands and every setting.
 func PrintHelp(w io.Writer) {

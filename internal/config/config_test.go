@@ -22,11 +22,11 @@ func TestDefaults(t *testing.T) {
 
 func TestFlagWinsOverEnv(t *testing.T) {
 	e := env(map[string]string{"ONEACCOUNT_ADDR": "0.0.0.0:9000", "ONEACCOUNT_DB": "postgres://u@h/db", "ONEACCOUNT_DEMO": "true"})
-	c, _, err := Load("serve", []string{"--addr", "127.0.0.1:7000"}, e, &bytes.Buffer{})
+	c, _, err := Load("serve", []string{"--addr", "127.0.0.1:7000", "--auto-migrate=false"}, e, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:7000" || c.DB != "postgres://u@h/db" || !c.Demo || c.Engine() != "postgres" {
+	if c.Addr != "127.0.0.1:7000" || c.DB != "postgres://u@h/db" || !c.Demo || c.Engine() != "postgres" || c.AutoMigrate {
 		t.Errorf("config = %+v", c)
 	}
 }
@@ -65,5 +65,12 @@ func TestHelpListsEverySetting(t *testing.T) {
 		if !strings.Contains(out.String(), "--"+s.flag) || !strings.Contains(out.String(), s.env) {
 			t.Errorf("help lacks %s / %s", s.flag, s.env)
 		}
+	}
+}
+
+func TestBareBoolFlag(t *testing.T) {
+	c, rest, err := Load("serve", []string{"--demo", "extra"}, env(nil), &bytes.Buffer{})
+	if err != nil || !c.Demo || len(rest) != 1 {
+		t.Errorf("Load(--demo extra) = %+v, %v, %v", c, rest, err)
 	}
 }

@@ -28,8 +28,8 @@ func Load(ctx context.Context, dir *directory.Directory) error {
 	}
 	day := cal.AddWorkingDays(today, 5)
 	loc := dir.Location()
-	c := directory.Closure{Branch: "DSI-HQ", Starts: directory.ClockTime(9 * 60).On(day, loc),
-		Ends: directory.ClockTime(13 * 60).On(day, loc), Reason: ClosureReason}
+	c := directory.Closure{Branch: "DSI-HQ", Starts: directory.ClockTime(9*60).On(day, loc),
+		Ends: directory.ClockTime(13*60).On(day, loc), Reason: ClosureReason}
 	existing, err := dir.Store().Closures(ctx, c.Branch, today.In(loc), today.AddDays(60).In(loc))
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)

@@ -181,6 +181,8 @@ func (c ctxHandler) Handle(ctx context.Context, r slog.Record) error {
 	return c.Handler.Handle(ctx, r)
 }
 
-func (c ctxHandler) WithAttrs(as []slog.Attr) slog.Handler { return ctxHandler{c.Handler.WithAttrs(as)} }
+func (c ctxHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return ctxHandler{c.Handler.WithAttrs(as)}
+}
 
 func (c ctxHandler) WithGroup(name string) slog.Handler { return ctxHandler{c.Handler.WithGroup(name)} }

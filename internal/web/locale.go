@@ -98,4 +98,6 @@ func (l *Locale) DateTime(t time.Time) string {
 func (l *Locale) Clock(t time.Time) string { return t.Format("15:04") }
 
 // Join joins strings with the language's list separator.
-func (l *Locale) Join(items []string) string { return strings.Join(items, l.T("format.list_separator")) }
+func (l *Locale) Join(items []string) string {
+	return strings.Join(items, l.T("format.list_separator"))
+}

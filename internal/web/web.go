@@ -77,6 +77,8 @@ var funcs = template.FuncMap{
 	},
 	// weekday turns a Monday-first index into a weekday.
 	"weekday": func(i int) time.Weekday { return time.Weekday((i + 1) % 7) },
+	// sameDay reports whether two instants fall on one calendar day.
+	"sameDay": func(a, b time.Time) bool { return directory.DateOf(a) == directory.DateOf(b) },
 	// day is the start of a calendar day, for formatting.
 	"day": func(d directory.Date) time.Time { return d.In(time.UTC) },
 	"query": func(pairs ...string) string {

@@ -135,11 +135,11 @@ func TestBranchShowsComingClosures(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := get(t, h, "/branches/DSI-HQ").Body.String()
-	if !strings.Contains(body, "Wednesday 4 March 2026, 09:00") || !strings.Contains(body, "Staff training") {
+	if !strings.Contains(body, "Wednesday 4 March 2026, 09:00–13:00") || !strings.Contains(body, "Staff training") {
 		t.Errorf("branch page does not list the coming closure")
 	}
 	zh := get(t, h, "/branches/DSI-HQ", "Cookie", "lang=zh-Hant").Body.String()
-	if !strings.Contains(zh, "2026年3月4日（星期三） 09:00") {
+	if !strings.Contains(zh, "2026年3月4日（星期三） 09:00至13:00") {
 		t.Errorf("zh-Hant branch page does not format the closure date in Chinese")
 	}
 }
