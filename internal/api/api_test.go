@@ -63,6 +63,7 @@ func scenarios() []scenario {
 		invalid("services malformed entity", "/api/v1/services?entity=dsi"),
 		invalid("services repeated entity", "/api/v1/services?entity=DSI&entity=DSF"),
 		invalid("services long q", "/api/v1/services?q="+strings.Repeat("a", maxText+1)),
+		{"services long chinese q", "GET", "/api/v1/services?q=" + strings.Repeat("%E8%AD%B7", maxText), 200, "", checkServiceCodes()},
 		invalid("services malformed query", "/api/v1/services?q=%zz"),
 		{"branches", "GET", "/api/v1/branches", 200, "", checkBranches},
 		{"branches of entity", "GET", "/api/v1/branches?entity=DSI", 200, "", checkBranchesOfDSI},

@@ -30,7 +30,7 @@ func FuzzParseServicesQuery(f *testing.F) {
 		if q.Entity != "" && !directory.ValidCode(q.Entity) {
 			t.Errorf("parseServicesQuery(%q): entity %q is not a code", raw, q.Entity)
 		}
-		if len(q.Text) > maxText || !utf8.ValidString(q.Text) {
+		if utf8.RuneCountInString(q.Text) > maxText || !utf8.ValidString(q.Text) {
 			t.Errorf("parseServicesQuery(%q): text %q passed", raw, q.Text)
 		}
 	})

@@ -162,6 +162,7 @@ var samples = map[Route][]struct {
 	{"GET", "/api/v1/entities"}:        {{"/api/v1/entities", 200}},
 	{"GET", "/api/v1/entities/{code}"}: {{"/api/v1/entities/DSI", 200}, {"/api/v1/entities/NOPE", 404}},
 	{"GET", "/api/v1/services"}: {{"/api/v1/services", 200}, {"/api/v1/services?entity=FSS&q=pension", 200},
+		{"/api/v1/services?q=no-such-service", 200},
 		{"/api/v1/services?entity=NOPE", 404}, {"/api/v1/services?entity=bad", 400}},
 	{"GET", "/api/v1/branches"}: {{"/api/v1/branches", 200}, {"/api/v1/branches?entity=PSP", 200},
 		{"/api/v1/branches?entity=NOPE", 404}},

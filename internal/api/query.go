@@ -9,7 +9,7 @@ import (
 	"github.com/oneaccount/oneaccount/internal/directory"
 )
 
-// maxText bounds the search text in bytes.
+// maxText bounds the search text in characters (the document's maxLength).
 const maxText = 200
 
 // parseServicesQuery reads the query string of GET /api/v1/services:
@@ -31,8 +31,8 @@ func parseServicesQuery(raw string) (directory.CatalogueQuery, error) {
 	if !utf8.ValidString(text) {
 		return directory.CatalogueQuery{}, apperr.Invalidf("q", "not valid UTF-8")
 	}
-	if len(text) > maxText {
-		return directory.CatalogueQuery{}, apperr.Invalidf("q", "longer than %d bytes", maxText)
+	if utf8.RuneCountInString(text) > maxText {
+		return directory.CatalogueQuery{}, apperr.Invalidf("q", "longer than %d characters", maxText)
 	}
 	return directory.CatalogueQuery{Entity: entity, Text: strings.TrimSpace(text)}, nil
 }

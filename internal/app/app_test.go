@@ -17,6 +17,15 @@ import (
 
 func start(t *testing.T, db string, extra ...string) (*App, *httptest.Server) {
 	t.Helper()
+	a := startBench(t, db, extra...)
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return a, srv
+}
+
+// startBench builds and starts an app on db for a test or benchmark.
+func startBench(t testing.TB, db string, extra ...string) *App {
+	t.Helper()
 	cfg, _, err := config.Load("serve", append([]string{"--db", db}, extra...), func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -29,9 +38,7 @@ func start(t *testing.T, db string, extra ...string) (*App, *httptest.Server) {
 	if err := a.Start(context.Background()); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(srv.Close)
-	return a, srv
+	return a
 }
 
 func getBody(t *testing.T, url string) (int, string) {
