@@ -11,9 +11,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/oneaccount/oneaccount/internal/api"
+	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/config"
 	"github.com/oneaccount/oneaccount/internal/demo"
 	"github.com/oneaccount/oneaccount/internal/directory"
@@ -134,7 +136,18 @@ func (a *App) buildHandler() (http.Handler, error) {
 	metrics.Mount(mux)
 	api.New(a.dir, a.log).Mount(mux)
 	w.Mount(mux)
-	return server.Wrap(mux, server.Options{Log: a.log, Metrics: metrics, Secure: a.cfg.Secure(), OnError: w.Error}), nil
+	onError := func(rw http.ResponseWriter, r *http.Request, status int) {
+		if strings.HasPrefix(r.URL.Path, api.Prefix) {
+			code := apperr.Internal
+			if status == http.StatusForbidden {
+				code = apperr.Forbidden
+			}
+			api.WriteProblem(rw, r, status, code, http.StatusText(status))
+			return
+		}
+		w.Error(rw, r, status)
+	}
+	return server.Wrap(mux, server.Options{Log: a.log, Metrics: metrics, Secure: a.cfg.Secure(), OnError: onError}), nil
 }
 
 // Handler returns the HTTP handler; Start must have succeeded.

@@ -129,3 +129,24 @@ func TestReadyzWhenDatabaseIsDown(t *testing.T) {
 		t.Errorf("healthz = %d, want 200", code)
 	}
 }
+
+func TestCrossOriginPostIsRefused(t *testing.T) {
+	_, srv := start(t, "sqlite:"+filepath.Join(t.TempDir(), "oa.db"))
+	for path, ctype := range map[string]string{"/api/v1/entities": "application/problem+json", "/": "text/html; charset=utf-8"} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader("x=1"))
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Accept-Language", "pt-PT")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Content-Type") != ctype {
+			t.Errorf("cross-site POST %s = %d %s, want 403 %s", path, resp.StatusCode, resp.Header.Get("Content-Type"), ctype)
+		}
+		if path == "/" && !strings.Contains(string(b), "Não pode fazer isso") {
+			t.Errorf("cross-site POST / page is not in the user's language")
+		}
+	}
+}

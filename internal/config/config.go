@@ -159,7 +159,7 @@ func parseDB(c *Config, v string) error {
 			return errors.New("not a valid postgres:// URL")
 		}
 	default:
-		return errors.New("want sqlite:PATH or postgres://...")
+		return errors.New("want sqlite:PATH or postgres://USER@HOST/DB")
 	}
 	c.DB = v
 	return nil
