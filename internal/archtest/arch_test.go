@@ -13,7 +13,8 @@ import (
 
 // infrastructure lists the packages (under internal/) allowed to touch HTTP,
 // SQL, templates and stores. Every other internal package is domain code.
-var infrastructure = []string{"app", "web", "api", "server", "store", "config", "e2e", "archtest", "realtime"}
+var infrastructure = []string{"app", "web", "api", "server", "store", "config", "e2e", "archtest", "realtime",
+	"notify/email", "notify/sms"}
 
 // forbidden are imports no domain package may have, directly or not.
 var forbidden = []string{"net/http", "database/sql", "html/template"}

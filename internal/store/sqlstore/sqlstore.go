@@ -26,6 +26,8 @@ type Store struct {
 // Queries holds one engine's statements, grouped by domain.
 type Queries struct {
 	Directory DirectoryQueries
+	Audit     AuditQueries
+	Identity  IdentityQueries
 }
 
 // New returns a Store over an open database. engine names it in logs and

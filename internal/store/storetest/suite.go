@@ -6,4 +6,6 @@ import "testing"
 // Every subtest gets its own fresh store and runs in parallel.
 func Run(t *testing.T, open Opener) {
 	t.Run("Directory", func(t *testing.T) { testDirectory(t, open) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
+	t.Run("Identity", func(t *testing.T) { testIdentity(t, open) })
 }

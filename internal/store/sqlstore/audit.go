@@ -1,0 +1,4 @@
+package sqlstore
+
+// AuditQueries are the audit log's statements.
+type AuditQueries struct{}

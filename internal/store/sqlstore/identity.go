@@ -1,0 +1,4 @@
+package sqlstore
+
+// IdentityQueries are the identity domain's statements.
+type IdentityQueries struct{}

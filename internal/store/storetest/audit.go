@@ -1,0 +1,5 @@
+package storetest
+
+import "testing"
+
+func testAudit(t *testing.T, open Opener) {}
