@@ -19,6 +19,7 @@ import (
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/directory"
+	"github.com/oneaccount/oneaccount/internal/identity"
 )
 
 // Prefix is the path every API route starts with.
@@ -31,7 +32,12 @@ type API struct {
 	// known holds the table's routes with no-op handlers: the fallback asks
 	// it which methods a path allows.
 	known *http.ServeMux
+	// me authenticates the caller of /me from its session cookie.
+	me func(*http.Request) (identity.Account, error)
 }
+
+// SetAuthenticator sets how /me finds the signed-in account.
+func (a *API) SetAuthenticator(f func(*http.Request) (identity.Account, error)) { a.me = f }
 
 // New returns the API over dir, logging server-side failures to log.
 func New(dir *directory.Directory, log *slog.Logger) *API {
@@ -58,18 +64,21 @@ type route struct {
 	method string
 	path   string
 	handle handlerFunc
+	// private answers are about the caller: never cached.
+	private bool
 }
 
 func (rt route) pattern() string { return rt.method + " " + rt.path }
 
 // table is every route of the API; Mount and Routes both read it.
 var table = [...]route{
-	{http.MethodGet, Prefix + "/entities", (*API).listEntities},
-	{http.MethodGet, Prefix + "/entities/{code}", (*API).getEntity},
-	{http.MethodGet, Prefix + "/services", (*API).listServices},
-	{http.MethodGet, Prefix + "/branches", (*API).listBranches},
-	{http.MethodGet, Prefix + "/branches/{code}", (*API).getBranch},
-	{http.MethodGet, Prefix + "/openapi.json", (*API).openAPI},
+	{http.MethodGet, Prefix + "/entities", (*API).listEntities, false},
+	{http.MethodGet, Prefix + "/entities/{code}", (*API).getEntity, false},
+	{http.MethodGet, Prefix + "/services", (*API).listServices, false},
+	{http.MethodGet, Prefix + "/branches", (*API).listBranches, false},
+	{http.MethodGet, Prefix + "/branches/{code}", (*API).getBranch, false},
+	{http.MethodGet, Prefix + "/openapi.json", (*API).openAPI, false},
+	{http.MethodGet, Prefix + "/me", (*API).getMe, true},
 }
 
 // Routes lists the operations Mount registers, in table order. The
@@ -88,15 +97,19 @@ func (a *API) Routes() []Route {
 // problem and an Allow header.
 func (a *API) Mount(mux *http.ServeMux) {
 	for _, rt := range table {
-		mux.Handle(rt.pattern(), a.serve(rt.handle))
+		mux.Handle(rt.pattern(), a.serve(rt.handle, rt.private))
 	}
 	mux.HandleFunc(Prefix+"/", a.fallback)
 	mux.HandleFunc(Prefix, a.fallback)
 }
 
 // serve adapts a handlerFunc to http.Handler.
-func (a *API) serve(h handlerFunc) http.Handler {
+func (a *API) serve(h handlerFunc, private bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if private {
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("Vary", "Cookie")
+		}
 		v, err := h(a, r)
 		if err != nil {
 			a.fail(w, r, err)
@@ -143,7 +156,9 @@ func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "public, max-age=60")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "public, max-age=60")
+	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
 }

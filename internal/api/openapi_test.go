@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"fmt"
+	"github.com/oneaccount/oneaccount/internal/identity"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -170,6 +171,7 @@ var samples = map[Route][]struct {
 		{"/api/v1/branches/GSC-AREIA-PRETA", 200}, {"/api/v1/branches/FSS-ST-LAZARUS", 200},
 		{"/api/v1/branches/NOPE", 404}},
 	{"GET", "/api/v1/openapi.json"}: {{"/api/v1/openapi.json", 200}},
+	{"GET", "/api/v1/me"}:           {{"/api/v1/me", 401}},
 }
 
 // TestResponsesMatchOpenAPI makes real requests for every route and
@@ -247,5 +249,24 @@ func validate(t *testing.T, s *jsonschema.Schema, body []byte, what string) {
 	}
 	if err := s.Validate(inst); err != nil {
 		t.Errorf("%s: body does not match the document:\n%v\nbody: %.400s", what, err, body)
+	}
+}
+
+// TestMeMatchesOpenAPI signs a staff member in through a fake
+// authenticator and validates /me against the document.
+func TestMeMatchesOpenAPI(t *testing.T) {
+	a, h := newTestAPI(t)
+	a.SetAuthenticator(func(*http.Request) (identity.Account, error) {
+		return identity.Account{ID: "abc", Kind: identity.Staff, NameLatin: "Ana", Assurance: identity.Level2,
+			Entity: "DSI", Roles: []identity.Role{identity.IdentityVerifier}}, nil
+	})
+	rec := do(h, "GET", "/api/v1/me")
+	if rec.Code != 200 || rec.Header().Get("Cache-Control") != "no-store" {
+		t.Fatalf("/me = %d, Cache-Control %q", rec.Code, rec.Header().Get("Cache-Control"))
+	}
+	c := newCompiler(t, loadDoc(t))
+	validate(t, compileAt(t, c, []string{"components", "schemas", "Me"}), rec.Body.Bytes(), "/me")
+	if !strings.Contains(rec.Body.String(), `"roles":["identity-verifier"]`) {
+		t.Errorf("/me body = %s", rec.Body.String())
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/oneaccount/oneaccount/internal/config"
 	"github.com/oneaccount/oneaccount/internal/demo"
 	"github.com/oneaccount/oneaccount/internal/directory"
+	"github.com/oneaccount/oneaccount/internal/identity"
+	"github.com/oneaccount/oneaccount/internal/notify"
 	"github.com/oneaccount/oneaccount/internal/refdata"
 	"github.com/oneaccount/oneaccount/internal/server"
 	"github.com/oneaccount/oneaccount/internal/store/postgres"
@@ -33,8 +35,10 @@ type App struct {
 	log     *slog.Logger
 	now     func() time.Time
 	store   *sqlstore.Store
-	dir     *directory.Directory
-	handler http.Handler
+	dir      *directory.Directory
+	identity *identity.Service
+	outbox   *notify.DevSink
+	handler  http.Handler
 }
 
 // Open connects to the database in cfg and returns an App that has not yet
@@ -79,6 +83,9 @@ func (a *App) Start(ctx context.Context) error {
 		}
 	}
 	if err := a.seed(ctx); err != nil {
+		return err
+	}
+	if err := a.buildIdentity(); err != nil {
 		return err
 	}
 	if a.cfg.Demo {
@@ -126,7 +133,8 @@ func (a *App) ImportDirectory(ctx context.Context, r io.Reader) (directory.Impor
 }
 
 func (a *App) buildHandler() (http.Handler, error) {
-	w, err := web.New(web.Options{Directory: a.dir, Log: a.log, Demo: a.cfg.Demo, Secure: a.cfg.Secure()})
+	w, err := web.New(web.Options{Directory: a.dir, Log: a.log, Demo: a.cfg.Demo, Secure: a.cfg.Secure(),
+		Identity: a.identity, Outbox: a.outbox})
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +142,9 @@ func (a *App) buildHandler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	server.Health(mux, a.store, a.log)
 	metrics.Mount(mux)
-	api.New(a.dir, a.log).Mount(mux)
+	jsonAPI := api.New(a.dir, a.log)
+	jsonAPI.SetAuthenticator(w.Authenticator())
+	jsonAPI.Mount(mux)
 	w.Mount(mux)
 	onError := func(rw http.ResponseWriter, r *http.Request, status int) {
 		if strings.HasPrefix(r.URL.Path, api.Prefix) {
@@ -152,6 +162,12 @@ func (a *App) buildHandler() (http.Handler, error) {
 
 // Handler returns the HTTP handler; Start must have succeeded.
 func (a *App) Handler() http.Handler { return a.handler }
+
+// Identity returns the identity service; Start must have succeeded.
+func (a *App) Identity() *identity.Service { return a.identity }
+
+// Outbox returns the development message sink, nil without --demo.
+func (a *App) Outbox() *notify.DevSink { return a.outbox }
 
 // Directory returns the directory service.
 func (a *App) Directory() *directory.Directory { return a.dir }

@@ -25,6 +25,18 @@ type Config struct {
 	AutoMigrate     bool
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
+	// SessionIdle and SessionMax bound sessions (NIST SP 800-63B AAL2).
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	// SMSFallback lets residents use SMS codes as a second factor.
+	SMSFallback bool
+	// HashConcurrency caps concurrent Argon2id computations (19 MiB each).
+	HashConcurrency int
+	// SMTPURL configures email: smtp://user:pass@host:port?from=ADDR&tls=starttls|tls|none.
+	SMTPURL *url.URL
+	// SMSURL and SMSToken configure the SMS provider adapter.
+	SMSURL   *url.URL
+	SMSToken string
 }
 
 // Engine returns "sqlite" or "postgres", from DB.
@@ -56,6 +68,13 @@ var settings = []setting{
 	{"auto-migrate", "ONEACCOUNT_AUTO_MIGRATE", "true", "apply database migrations when serve starts", boolInto(func(c *Config) *bool { return &c.AutoMigrate })},
 	{"log-level", "ONEACCOUNT_LOG_LEVEL", "info", "log level: debug, info, warn or error", parseLogLevel},
 	{"shutdown-timeout", "ONEACCOUNT_SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may finish after SIGTERM", parseShutdown},
+	{"session-idle", "ONEACCOUNT_SESSION_IDLE", "30m", "a session ends after this long without activity", durationInto(func(c *Config) *time.Duration { return &c.SessionIdle })},
+	{"session-max", "ONEACCOUNT_SESSION_MAX", "12h", "a session ends this long after sign-in, active or not", durationInto(func(c *Config) *time.Duration { return &c.SessionMax })},
+	{"sms-fallback", "ONEACCOUNT_SMS_FALLBACK", "false", "allow SMS codes as a second factor (a restricted authenticator)", boolInto(func(c *Config) *bool { return &c.SMSFallback })},
+	{"hash-concurrency", "ONEACCOUNT_HASH_CONCURRENCY", "4", "password hashes computed at once (19 MiB each); more wait", parseHashConcurrency},
+	{"smtp-url", "ONEACCOUNT_SMTP_URL", "", "email relay: smtp://USER:PASS@HOST:PORT?from=ADDR&tls=starttls|tls|none", urlInto("smtp", func(c *Config) **url.URL { return &c.SMTPURL })},
+	{"sms-url", "ONEACCOUNT_SMS_URL", "", "SMS provider adapter endpoint, https://...", urlInto("https", func(c *Config) **url.URL { return &c.SMSURL })},
+	{"sms-token", "ONEACCOUNT_SMS_TOKEN", "", "bearer token for the SMS provider (never printed)", func(c *Config, v string) error { c.SMSToken = v; return nil }},
 }
 
 // ErrHelp is returned when --help was asked for; the help has been printed.
@@ -194,6 +213,41 @@ func parseLogLevel(c *Config, v string) error {
 		return fmt.Errorf("%q: want debug, info, warn or error", v)
 	}
 	return nil
+}
+
+func durationInto(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 30*24*time.Hour {
+			return fmt.Errorf("%q: want a duration such as 30m or 12h, from 1m to 720h", v)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func parseHashConcurrency(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 256 {
+		return fmt.Errorf("%q: want a number from 1 to 256", v)
+	}
+	c.HashConcurrency = n
+	return nil
+}
+
+// urlInto parses an optional URL whose scheme starts with prefix.
+func urlInto(prefix string, field func(*Config) **url.URL) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || !strings.HasPrefix(u.Scheme, prefix) || u.Host == "" {
+			return fmt.Errorf("want a %s URL with a host", prefix)
+		}
+		*field(c) = u
+		return nil
+	}
 }
 
 func parseShutdown(c *Config, v string) error {

@@ -46,6 +46,10 @@ func TestBadValuesNameTheSetting(t *testing.T) {
 		{[]string{"--log-level", "loud"}, nil, "--log-level:"},
 		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout:"},
 		{[]string{"--nonsense"}, nil, "nonsense"},
+		{[]string{"--session-idle", "5s"}, nil, "--session-idle:"},
+		{[]string{"--hash-concurrency", "0"}, nil, "--hash-concurrency:"},
+		{[]string{"--smtp-url", "http://x"}, nil, "--smtp-url:"},
+		{nil, map[string]string{"ONEACCOUNT_SMS_URL": "ftp://x"}, "ONEACCOUNT_SMS_URL:"},
 	}
 	for _, tt := range tests {
 		_, _, err := Load("serve", tt.args, env(tt.env), &bytes.Buffer{})

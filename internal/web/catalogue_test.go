@@ -55,7 +55,7 @@ func TestCataloguesHaveTheSameKeys(t *testing.T) {
 	}
 }
 
-var keyUse = regexp.MustCompile(`\.(?:T|N) "([a-z0-9_.]+)"`)
+var keyUse = regexp.MustCompile(`(?:\.(?:T|N)|"Label"|"Hint") "([a-z0-9_.-]+)"`)
 
 // TestTemplatesUseKnownKeys fails when a template asks for a key that no
 // catalogue has.

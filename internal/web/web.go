@@ -14,7 +14,9 @@ import (
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/directory"
+	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/lang"
+	"github.com/oneaccount/oneaccount/internal/notify"
 )
 
 //go:embed templates/*.html
@@ -28,6 +30,11 @@ type Options struct {
 	Demo bool
 	// Secure marks cookies Secure (and names them __Host-) behind HTTPS.
 	Secure bool
+	// Identity runs accounts and sessions.
+	Identity *identity.Service
+	// Outbox is the development message sink; with it, /dev/outbox shows
+	// what was sent. Nil outside --demo, and then the page does not exist.
+	Outbox *notify.DevSink
 }
 
 // Web serves the HTML pages.
@@ -58,7 +65,7 @@ func New(o Options) (*Web, error) {
 		if base == "layout" || base == "partials" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", n)
+		t, err := template.New("layout.html").Funcs(w.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", base, err)
 		}
@@ -67,45 +74,92 @@ func New(o Options) (*Web, error) {
 	return w, nil
 }
 
-var funcs = template.FuncMap{
-	"dict": func(pairs ...any) map[string]any {
-		m := map[string]any{}
-		for i := 0; i+1 < len(pairs); i += 2 {
-			m[fmt.Sprint(pairs[i])] = pairs[i+1]
-		}
-		return m
-	},
-	// weekday turns a Monday-first index into a weekday.
-	"weekday": func(i int) time.Weekday { return time.Weekday((i + 1) % 7) },
-	// sameDay reports whether two instants fall on one calendar day.
-	"sameDay": func(a, b time.Time) bool { return directory.DateOf(a) == directory.DateOf(b) },
-	// day is the start of a calendar day, for formatting.
-	"day": func(d directory.Date) time.Time { return d.In(time.UTC) },
-	"query": func(pairs ...string) string {
-		v := url.Values{}
-		for i := 0; i+1 < len(pairs); i += 2 {
-			if pairs[i+1] != "" {
-				v.Set(pairs[i], pairs[i+1])
+// funcs are the template helpers.
+func (w *Web) funcs() template.FuncMap {
+	loc := time.UTC
+	if w.opt.Directory != nil {
+		loc = w.opt.Directory.Location()
+	}
+	return template.FuncMap{
+		"local":  func(t time.Time) time.Time { return t.In(loc) },
+		"device": identity.DeviceLabel,
+		"list":   func(xs ...string) []string { return xs },
+		"dict": func(pairs ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(pairs); i += 2 {
+				m[fmt.Sprint(pairs[i])] = pairs[i+1]
 			}
-		}
-		return v.Encode()
-	},
+			return m
+		},
+		// weekday turns a Monday-first index into a weekday.
+		"weekday": func(i int) time.Weekday { return time.Weekday((i + 1) % 7) },
+		// sameDay reports whether two instants fall on one calendar day.
+		"sameDay": func(a, b time.Time) bool { return directory.DateOf(a) == directory.DateOf(b) },
+		// day is the start of a calendar day, for formatting.
+		"day": func(d directory.Date) time.Time { return d.In(time.UTC) },
+		"query": func(pairs ...string) string {
+			v := url.Values{}
+			for i := 0; i+1 < len(pairs); i += 2 {
+				if pairs[i+1] != "" {
+					v.Set(pairs[i], pairs[i+1])
+				}
+			}
+			return v.Encode()
+		},
+	}
 }
 
-// Mount registers the page routes.
+// Mount registers the page routes. Every page sees the signed-in user.
 func (w *Web) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", w.home)
-	mux.HandleFunc("GET /entities/{code}", w.entity)
-	mux.HandleFunc("GET /branches", w.branches)
-	mux.HandleFunc("GET /branches/{code}", w.branch)
-	mux.HandleFunc("GET /lang/{tag}", w.setLanguage)
+	page := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, w.withUser(h)) }
+	page("GET /{$}", w.home)
+	page("GET /entities/{code}", w.entity)
+	page("GET /branches", w.branches)
+	page("GET /branches/{code}", w.branch)
+	page("GET /lang/{tag}", w.setLanguage)
 	mux.Handle("GET /static/", w.static)
-	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) { w.Error(rw, r, http.StatusNotFound) })
+	if w.opt.Identity != nil {
+		w.mountIdentity(page)
+	}
+	if w.opt.Outbox != nil {
+		page("GET /dev/outbox", w.outbox)
+	}
+	page("/", func(rw http.ResponseWriter, r *http.Request) { w.Error(rw, r, http.StatusNotFound) })
+}
+
+// mountIdentity registers sign-in, registration, account and staff pages.
+func (w *Web) mountIdentity(page func(string, http.HandlerFunc)) {
+	page("GET /login", w.loginPage)
+	page("POST /login", w.login)
+	page("GET /login/mfa", w.mfaPage)
+	page("POST /login/mfa", w.mfa)
+	page("POST /logout", w.logout)
+	page("GET /register", w.registerPage)
+	page("POST /register", w.register)
+	page("GET /register/verify", w.verifyPage)
+	page("POST /register/verify", w.verify)
+	page("GET /register/details", w.detailsPage)
+	page("POST /register/details", w.details)
+	page("GET /account", w.requireUser(w.account))
+	page("POST /account/totp/begin", w.requireUser(w.totpBegin))
+	page("POST /account/totp", w.requireUser(w.totpConfirm))
+	page("POST /account/totp/disable", w.requireUser(w.totpDisable))
+	page("POST /account/recovery-codes", w.requireUser(w.recoveryCodes))
+	page("POST /account/password", w.requireUser(w.changePassword))
+	page("POST /account/sessions/{id}/revoke", w.requireUser(w.revokeSession))
+	page("POST /account/sessions/revoke-all", w.requireUser(w.revokeAll))
+	page("GET /staff", w.requireUser(w.staffHome))
+	page("GET /staff/residents/{id}", w.requireUser(w.staffResident))
+	page("POST /staff/residents/{id}", w.requireUser(w.staffResident))
+	page("POST /staff/residents/{id}/verify", w.requireUser(w.staffVerify))
+	page("POST /staff/team/{id}/roles", w.requireUser(w.staffRoles))
 }
 
 // page is what every template receives.
 type page struct {
 	L        *Locale
+	User     *identity.Account
+	Accounts bool
 	Langs    []langLink
 	Title    string
 	CSS      string
@@ -125,7 +179,11 @@ type langLink struct {
 
 func (w *Web) newPage(r *http.Request, title string, data any) *page {
 	l := w.cat.Locale(w.language(r))
-	p := &page{L: l, Title: title, CSS: w.static.url("oneaccount.css"), Demo: w.opt.Demo, Path: r.URL.RequestURI(), Data: data}
+	p := &page{L: l, Title: title, CSS: w.static.url("oneaccount.css"), Demo: w.opt.Demo, Path: r.URL.RequestURI(),
+		Data: data, Accounts: w.opt.Identity != nil}
+	if u, ok := currentUser(r); ok {
+		p.User = &u.Account
+	}
 	for _, t := range lang.All {
 		p.Langs = append(p.Langs, langLink{Tag: t, Name: t.Autonym(), Current: t == l.Tag,
 			URL: "/lang/" + string(t) + "?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()})
@@ -146,9 +204,22 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Language", string(p.L.Tag))
 	h.Set("Vary", "Accept-Language, Cookie")
-	h.Set("Cache-Control", "no-cache")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-cache")
+	}
+	if p.User != nil {
+		h.Set("Cache-Control", "no-store")
+	}
 	rw.WriteHeader(status)
 	_, _ = rw.Write(buf.Bytes())
+}
+
+// renderForm renders a form page titled by a catalogue key.
+func (w *Web) renderForm(rw http.ResponseWriter, r *http.Request, status int, name, titleKey string, f *form) {
+	p := w.newPage(r, "", f)
+	p.Title = p.L.T(titleKey)
+	rw.Header().Set("Cache-Control", "no-store")
+	w.render(rw, r, status, name, p)
 }
 
 // Error renders the error page for status in the user's language.
@@ -175,6 +246,10 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 		w.Error(rw, r, http.StatusNotFound)
 	case apperr.Invalid:
 		w.Error(rw, r, http.StatusBadRequest)
+	case apperr.Forbidden:
+		w.Error(rw, r, http.StatusForbidden)
+	case apperr.Unauthenticated:
+		http.Redirect(rw, r, "/login", http.StatusSeeOther)
 	default:
 		w.opt.Log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
 		w.Error(rw, r, http.StatusInternalServerError)

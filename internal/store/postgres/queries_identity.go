@@ -1,5 +1,90 @@
 package postgres
 
-import "github.com/oneaccount/oneaccount/internal/store/sqlstore"
+import (
+	"errors"
 
-var identityQueries = sqlstore.IdentityQueries{}
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
+)
+
+const accountCols = `id, kind, name_zh, name_latin, email, phone, doc_type, doc_country, doc_number, birth_date,
+	password_hash, assurance, lang, entity_code, totp_secret, totp_last_step, sms_fallback, needs_reverify,
+	verified_by, verified_at, created_at, updated_at`
+
+const accountSelect = `SELECT ` + accountCols + `,
+	(SELECT COUNT(*) FROM passkeys p WHERE p.account_id = accounts.id) FROM accounts `
+
+const sessionCols = `id_hash, account_id, state, amr, acting_org, ip, user_agent, created_at, auth_at,
+	last_seen_at, expires_at`
+
+var identityQueries = sqlstore.IdentityQueries{
+	InsertAccount: `INSERT INTO accounts (id, kind, name_zh, name_latin, email, email_key, phone, doc_type,
+		doc_country, doc_number, birth_date, password_hash, assurance, lang, entity_code, totp_secret,
+		totp_last_step, sms_fallback, needs_reverify, verified_by, verified_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+	// UpdateAccount takes the same arguments as InsertAccount and matches
+	// the id (the first).
+	UpdateAccount: `UPDATE accounts SET kind = $2, name_zh = $3, name_latin = $4, email = $5, email_key = $6,
+		phone = $7, doc_type = $8, doc_country = $9, doc_number = $10, birth_date = $11, password_hash = $12,
+		assurance = $13, lang = $14, entity_code = $15, totp_secret = $16, totp_last_step = $17,
+		sms_fallback = $18, needs_reverify = $19, verified_by = $20, verified_at = $21, created_at = $22,
+		updated_at = $23 WHERE id = $1`,
+	Account:          accountSelect + `WHERE id = $1`,
+	AccountForUpdate: accountSelect + `WHERE id = $1 FOR UPDATE`,
+	AccountByEmail:   accountSelect + `WHERE email_key = $1`,
+	AccountByPhone:   accountSelect + `WHERE phone = $1`,
+	FindAccounts: accountSelect + `WHERE kind = 'resident' AND (doc_number = $1 OR email_key = $2 OR phone = $3)
+		ORDER BY created_at LIMIT $4`,
+	StaffOf:     accountSelect + `WHERE kind = 'staff' AND (entity_code = $1 OR $1 = '') ORDER BY entity_code, email_key`,
+	Roles:       `SELECT role FROM staff_roles WHERE account_id = $1 ORDER BY role`,
+	DeleteRoles: `DELETE FROM staff_roles WHERE account_id = $1`,
+	InsertRole:  `INSERT INTO staff_roles (account_id, role, granted_by, granted_at) VALUES ($1, $2, $3, $4)`,
+
+	InsertCode: `INSERT INTO codes (id, purpose, target, code_hash, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+	CodeForUpdate: `SELECT code_hash, attempts, expires_at, used_at FROM codes WHERE id = $1 FOR UPDATE`,
+	CountAttempt:  `UPDATE codes SET attempts = attempts + 1 WHERE id = $1`,
+	MarkCodeUsed:  `UPDATE codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL`,
+	LatestCode:    `SELECT id FROM codes WHERE purpose = $1 AND target = $2 ORDER BY created_at DESC, id LIMIT 1`,
+	InsertRegistration: `INSERT INTO registrations (id_hash, email, phone, email_code, phone_code, lang,
+		expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	Registration: `SELECT r.id_hash, r.email, r.phone, r.email_code, r.phone_code, r.lang, r.expires_at,
+		r.created_at, e.used_at IS NOT NULL, p.used_at IS NOT NULL
+		FROM registrations r JOIN codes e ON e.id = r.email_code JOIN codes p ON p.id = r.phone_code
+		WHERE r.id_hash = $1`,
+	DeleteRegistration: `DELETE FROM registrations WHERE id_hash = $1`,
+
+	InsertSession:    `INSERT INTO sessions (` + sessionCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+	Session:          `SELECT ` + sessionCols + ` FROM sessions WHERE id_hash = $1`,
+	TouchSession:     `UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2`,
+	DeleteSession:    `DELETE FROM sessions WHERE id_hash = $1`,
+	SessionsOf:       `SELECT ` + sessionCols + ` FROM sessions WHERE account_id = $1 ORDER BY last_seen_at DESC`,
+	DeleteSessionsOf: `DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2`,
+
+	Throttle: `SELECT failures, window_start, blocked_until FROM throttle WHERE key = $1`,
+	UpsertThrottle: `INSERT INTO throttle (key, failures, window_start, blocked_until) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
+		blocked_until = excluded.blocked_until`,
+	DeleteThrottle: `DELETE FROM throttle WHERE key = $1`,
+	TrustDevice: `INSERT INTO trusted_devices (device_hash, account_id, created_at) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`,
+	TrustedDevice: `SELECT COUNT(*) FROM trusted_devices WHERE device_hash = $1 AND account_id = $2`,
+
+	UseTOTPStep:         `UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $3`,
+	DeleteRecoveryCodes: `DELETE FROM recovery_codes WHERE account_id = $1`,
+	InsertRecoveryCode:  `INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)`,
+	UseRecoveryCode: `UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_hash = $3
+		AND used_at IS NULL`,
+	RecoveryCodesLeft: `SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL`,
+	UniqueViolation:   uniqueViolation,
+}
+
+// uniqueViolation returns the constraint name of a unique violation.
+func uniqueViolation(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return pe.ConstraintName
+	}
+	return ""
+}

@@ -1,0 +1,71 @@
+package app
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/oneaccount/oneaccount/internal/identity"
+	"github.com/oneaccount/oneaccount/internal/identity/password"
+	"github.com/oneaccount/oneaccount/internal/notify"
+	"github.com/oneaccount/oneaccount/internal/notify/email"
+)
+
+// buildIdentity wires the identity service: the password hasher with its
+// concurrency cap, the blocklist, and the message channels.
+func (a *App) buildIdentity() error {
+	hasher, err := password.NewHasher(password.DefaultParams, a.cfg.HashConcurrency)
+	if err != nil {
+		return fmt.Errorf("password hasher: %w", err)
+	}
+	bl, err := password.LoadBlocklist()
+	if err != nil {
+		return fmt.Errorf("password blocklist: %w", err)
+	}
+	channels, err := a.channels()
+	if err != nil {
+		return err
+	}
+	pol := identity.DefaultSessionPolicy
+	pol.Idle, pol.Absolute = a.cfg.SessionIdle, a.cfg.SessionMax
+	a.identity = identity.NewService(identity.Deps{Store: a.store, Hasher: hasher, Policy: password.NewPolicy(bl),
+		Sender: notify.NewSender(channels...), Now: a.now, Log: a.log},
+		identity.Config{Sessions: pol, SMSFallback: a.cfg.SMSFallback})
+	return nil
+}
+
+// channels returns the configured delivery channels; with --demo the
+// development sink takes every kind, and /dev/outbox shows it.
+func (a *App) channels() ([]notify.Channel, error) {
+	var out []notify.Channel
+	if a.cfg.SMTPURL != nil {
+		ch, err := email.New(smtpConfig(a.cfg.SMTPURL))
+		if err != nil {
+			return nil, fmt.Errorf("--smtp-url: %w", err)
+		}
+		out = append(out, ch)
+	}
+	sms, err := a.smsChannel()
+	if err != nil {
+		return nil, err
+	}
+	if sms != nil {
+		out = append(out, sms)
+	}
+	if a.cfg.Demo {
+		a.outbox = notify.NewDevSink(a.log, a.now)
+		out = append(out, a.outbox.Channels()...)
+	}
+	return out, nil
+}
+
+// smtpConfig reads smtp://USER:PASS@HOST:PORT?from=ADDR&tls=MODE.
+func smtpConfig(u *url.URL) email.Config {
+	c := email.Config{Host: u.Hostname(), From: u.Query().Get("from"), TLS: email.TLSMode(u.Query().Get("tls"))}
+	c.Port, _ = strconv.Atoi(u.Port())
+	if u.User != nil {
+		c.Username = u.User.Username()
+		c.Password, _ = u.User.Password()
+	}
+	return c
+}
