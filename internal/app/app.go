@@ -31,10 +31,10 @@ import (
 
 // App is the running platform.
 type App struct {
-	cfg     config.Config
-	log     *slog.Logger
-	now     func() time.Time
-	store   *sqlstore.Store
+	cfg      config.Config
+	log      *slog.Logger
+	now      func() time.Time
+	store    *sqlstore.Store
 	dir      *directory.Directory
 	identity *identity.Service
 	outbox   *notify.DevSink
