@@ -151,6 +151,23 @@ func isMacaoFixed(n string) bool {
 
 // foreignPhone validates a number after its "+", outside Macao.
 func foreignPhone(digits string) (Phone, error) {
+	e164, err := libE164(digits)
+	if err != nil {
+		return "", err
+	}
+	// libphonenumber drops national prefixes ("+44 (0)20…"). Accept only a
+	// result it leaves alone, so that parsing is idempotent.
+	if again, err := libE164(e164[1:]); err != nil || again != e164 {
+		return "", invalid("phone", "phone.invalid", "number does not normalise stably")
+	}
+	if strings.HasPrefix(e164, "+"+macaoCode) {
+		return macaoPhone(strings.TrimPrefix(e164, "+"+macaoCode))
+	}
+	return Phone(e164), nil
+}
+
+// libE164 checks "+digits" with libphonenumber and returns its E.164 form.
+func libE164(digits string) (string, error) {
 	if len(digits) > 15 {
 		return "", invalid("phone", "phone.invalid", "longer than 15 digits")
 	}
@@ -161,11 +178,7 @@ func foreignPhone(digits string) (Phone, error) {
 	if r := phonenumbers.IsPossibleNumberWithReason(num); r != phonenumbers.IS_POSSIBLE {
 		return "", invalid("phone", "phone.invalid", "impossible number for its country")
 	}
-	e164 := phonenumbers.Format(num, phonenumbers.E164)
-	if strings.HasPrefix(e164, "+"+macaoCode) {
-		return macaoPhone(strings.TrimPrefix(e164, "+"+macaoCode))
-	}
-	return Phone(e164), nil
+	return phonenumbers.Format(num, phonenumbers.E164), nil
 }
 
 // allDigits reports whether s is only ASCII digits.

@@ -8,4 +8,6 @@ var queries = sqlstore.Queries{
 	Directory: directoryQueries,
 	Audit:     auditQueries,
 	Identity:  identityQueries,
+	Passkey:   passkeyQueries,
+	Org:       orgQueries,
 }

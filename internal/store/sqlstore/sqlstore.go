@@ -28,6 +28,8 @@ type Queries struct {
 	Directory DirectoryQueries
 	Audit     AuditQueries
 	Identity  IdentityQueries
+	Passkey   PasskeyQueries
+	Org       OrgQueries
 }
 
 // New returns a Store over an open database. engine names it in logs and

@@ -1,0 +1,5 @@
+package sqlite
+
+import "github.com/oneaccount/oneaccount/internal/store/sqlstore"
+
+var passkeyQueries = sqlstore.PasskeyQueries{}

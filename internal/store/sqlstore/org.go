@@ -1,0 +1,4 @@
+package sqlstore
+
+// OrgQueries are the organisation statements.
+type OrgQueries struct{}

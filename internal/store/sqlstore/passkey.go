@@ -1,0 +1,4 @@
+package sqlstore
+
+// PasskeyQueries are the passkey statements.
+type PasskeyQueries struct{}
