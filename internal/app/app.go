@@ -89,7 +89,7 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	if a.cfg.Demo {
-		if err := demo.Load(ctx, a.dir); err != nil {
+		if err := a.loadDemo(ctx); err != nil {
 			return err
 		}
 	}
@@ -98,6 +98,21 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	a.handler = h
+	return nil
+}
+
+// loadDemo adds the demo records and logs the demo credentials.
+func (a *App) loadDemo(ctx context.Context) error {
+	if err := demo.Load(ctx, a.dir); err != nil {
+		return err
+	}
+	creds, err := demo.Accounts(ctx, a.identity)
+	if err != nil {
+		return err
+	}
+	for _, c := range creds {
+		a.log.InfoContext(ctx, "demo account", "who", c.Who, "username", c.Email, "password", c.Password, "totp_secret", c.TOTP)
+	}
 	return nil
 }
 
@@ -168,6 +183,9 @@ func (a *App) Identity() *identity.Service { return a.identity }
 
 // Outbox returns the development message sink, nil without --demo.
 func (a *App) Outbox() *notify.DevSink { return a.outbox }
+
+// Store returns the database store.
+func (a *App) Store() *sqlstore.Store { return a.store }
 
 // Directory returns the directory service.
 func (a *App) Directory() *directory.Directory { return a.dir }

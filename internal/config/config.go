@@ -90,8 +90,17 @@ func (e *UsageError) Error() string { return e.Msg }
 // the environment, returning the config and the remaining arguments. Help
 // and errors go to stderr.
 func Load(command string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
+	return LoadWith(command, args, getenv, stderr, nil)
+}
+
+// LoadWith is Load with a command's own flags, registered by extra on the
+// same flag set, so they may be mixed with the settings in any order.
+func LoadWith(command string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (Config, []string, error) {
 	fs := flag.NewFlagSet("oneaccount "+command, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	if extra != nil {
+		extra(fs)
+	}
 	values := make([]*value, len(settings))
 	for i, s := range settings {
 		values[i] = &value{s: s.def, isBool: s.def == "true" || s.def == "false"}
@@ -149,6 +158,10 @@ Commands:
   serve                    run the web server (the default)
   migrate                  apply database migrations and exit
   directory import FILE    load a directory data file (YAML); running it again changes nothing
+  users create             create a resident: --email E --phone P --password PW --name N [--assurance 1|2|3] [--json]
+  staff create             create staff: --entity CODE --role ROLE[,ROLE] --email E --password PW [--name N] [--json]
+                           (prints the staff member's TOTP secret as an otpauth:// URI)
+  audit verify             check the audit log's hash chain; exits 1 naming the first bad event
 
 Settings (a flag wins over its environment variable):
 `)

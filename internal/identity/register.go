@@ -158,7 +158,7 @@ func (s *Service) CompleteRegistration(ctx context.Context, token string, d Deta
 	if !r.EmailVerified || !r.PhoneVerified {
 		return Account{}, &apperr.Error{Code: apperr.Invalid, Key: "register.unverified", Detail: "contacts not proved"}
 	}
-	a, err := s.newAccount(ctx, Resident, r.Email, r.Phone, d)
+	a, err := s.newAccount(ctx, Resident, r.Email, r.Phone, d, true)
 	if err != nil {
 		return Account{}, err
 	}
@@ -174,7 +174,7 @@ func (s *Service) CompleteRegistration(ctx context.Context, token string, d Deta
 
 // newAccount validates details and builds an account with a hashed
 // password.
-func (s *Service) newAccount(ctx context.Context, kind Kind, email, phone string, d Details) (Account, error) {
+func (s *Service) newAccount(ctx context.Context, kind Kind, email, phone string, d Details, requireDoc bool) (Account, error) {
 	a := Account{ID: NewID(), Kind: kind, NameZh: strings.TrimSpace(d.NameZh), NameLatin: strings.TrimSpace(d.NameLatin),
 		Assurance: Level1, Lang: lang.Default, CreatedAt: s.now(), UpdatedAt: s.now()}
 	if a.NameZh == "" && a.NameLatin == "" {
@@ -193,12 +193,12 @@ func (s *Service) newAccount(ctx context.Context, kind Kind, email, phone string
 			return a, err
 		}
 	}
-	if d.DocNumber != "" || kind == Resident {
+	if d.DocNumber != "" || requireDoc {
 		if a.Document, err = contact.ParseDocument(contact.DocType(d.DocType), d.DocNumber, d.DocCountry); err != nil {
 			return a, err
 		}
 	}
-	if d.BirthDate != "" || kind == Resident {
+	if d.BirthDate != "" || requireDoc {
 		dob, err := contact.ParseDateOfBirth(d.BirthDate, s.now())
 		if err != nil {
 			return a, err

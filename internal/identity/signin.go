@@ -68,7 +68,9 @@ func (s *Service) SignIn(ctx context.Context, username, pw string, c Client) (Si
 	}
 	ok, rehash, err := false, false, error(nil)
 	if lookupErr != nil {
-		s.hasher.VerifyDummy(ctx, pw)
+		if err := s.hasher.VerifyDummy(ctx, pw); err != nil {
+			return SignInResult{}, fmt.Errorf("sign in: %w", err)
+		}
 	} else {
 		ok, rehash, err = s.hasher.Verify(ctx, pw, a.PasswordHash)
 		if err != nil {

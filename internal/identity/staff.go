@@ -65,6 +65,9 @@ type StaffRequest struct {
 	Email    string
 	Password string
 	Name     string
+	// TOTPSecret, when set, is used instead of a new random secret (demo
+	// data only).
+	TOTPSecret string
 }
 
 // NewStaff is a created staff account with its TOTP enrolment: staff MFA
@@ -88,7 +91,7 @@ func (s *Service) CreateStaff(ctx context.Context, actor Actor, r StaffRequest) 
 	if err := CanManageStaff(actor, r.Entity, r.Roles); err != nil {
 		return NewStaff{}, err
 	}
-	a, err := s.newAccount(ctx, Staff, r.Email, "", Details{NameLatin: r.Name, Password: r.Password})
+	a, err := s.newAccount(ctx, Staff, r.Email, "", Details{NameLatin: r.Name, Password: r.Password}, false)
 	if err != nil {
 		return NewStaff{}, err
 	}
@@ -96,6 +99,9 @@ func (s *Service) CreateStaff(ctx context.Context, actor Actor, r StaffRequest) 
 	enr, err := s.BeginTOTP(a)
 	if err != nil {
 		return NewStaff{}, err
+	}
+	if r.TOTPSecret != "" {
+		enr = TOTPEnrolment{Secret: r.TOTPSecret, URI: totpURI(s.cfg.Issuer, r.Email, r.TOTPSecret)}
 	}
 	a.TOTPSecret = enr.Secret
 	ev := s.staffEvent(actor, audit.RoleGranted, a.ID)

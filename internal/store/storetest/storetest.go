@@ -105,3 +105,14 @@ func FreshSchema(t testing.TB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// Engines returns an Opener per engine to test against: SQLite always,
+// PostgreSQL when ONEACCOUNT_TEST_POSTGRES is set (and, under CI=true, the
+// missing variable fails the test).
+func Engines(t testing.TB) map[string]Opener {
+	m := map[string]Opener{"sqlite": SQLite}
+	if os.Getenv(PostgresEnv) != "" || os.Getenv("CI") == "true" {
+		m["postgres"] = Postgres
+	}
+	return m
+}
