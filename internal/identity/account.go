@@ -109,6 +109,9 @@ func (a Account) NeedsSecondFactor() bool { return a.HasSecondFactor() || a.Kind
 // needs a passkey on top of level 2.
 func (a Account) EffectiveLevel() Level {
 	lvl := a.Assurance
+	if a.NeedsReverify {
+		return min(lvl, Level1)
+	}
 	if lvl >= Level2 && a.Passkeys > 0 && !a.NeedsReverify {
 		return Level3
 	}

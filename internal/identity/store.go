@@ -34,6 +34,11 @@ type Store interface {
 	// matches, a live code is marked used. Only one caller can ever use a
 	// code.
 	UseCode(ctx context.Context, id, codeHash string, now time.Time) (CodeResult, error)
+	// CodeTarget returns the target of a code.
+	CodeTarget(ctx context.Context, id string) (string, error)
+	// RemoveSecondFactors deletes recovery codes and passkeys, for a
+	// recovery without a second factor.
+	RemoveSecondFactors(ctx context.Context, accountID string) error
 	// LatestCode returns the ID of the newest code for purpose and target.
 	LatestCode(ctx context.Context, purpose, target string) (string, error)
 
@@ -66,6 +71,9 @@ type Store interface {
 	UseRecoveryCode(ctx context.Context, accountID, hash string, at time.Time) (bool, error)
 	RecoveryCodesLeft(ctx context.Context, accountID string) (int, error)
 
+	OrgStore
+	// PasskeyStore keeps passkeys and WebAuthn ceremonies (passkey.go).
+	PasskeyStore
 	audit.Store
 }
 

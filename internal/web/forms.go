@@ -57,6 +57,9 @@ func (f *form) fail(err error, fallbackField string) int {
 			status, key = http.StatusInternalServerError, "error.internal.title"
 		}
 	}
+	if alias, ok := fieldAliases[field]; ok {
+		field = alias
+	}
 	if field == "" {
 		field = fallbackField
 	}
@@ -87,4 +90,12 @@ func asField(err error, from string) (error, bool) {
 	c := *e
 	c.Field = "new_" + from
 	return &c, true
+}
+
+// fieldAliases map the domain's field names to the form inputs' names, so
+// an error summary link reaches its input.
+var fieldAliases = map[string]string{
+	"date_of_birth": "birth_date",
+	"document":      "doc_number",
+	"country":       "doc_country",
 }

@@ -43,10 +43,12 @@ var identityQueries = sqlstore.IdentityQueries{
 
 	InsertCode: `INSERT INTO codes (id, purpose, target, code_hash, expires_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`,
-	CodeForUpdate: `SELECT code_hash, attempts, expires_at, used_at FROM codes WHERE id = $1 FOR UPDATE`,
-	CountAttempt:  `UPDATE codes SET attempts = attempts + 1 WHERE id = $1`,
-	MarkCodeUsed:  `UPDATE codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL`,
-	LatestCode:    `SELECT id FROM codes WHERE purpose = $1 AND target = $2 ORDER BY created_at DESC, id LIMIT 1`,
+	CodeForUpdate:    `SELECT code_hash, attempts, expires_at, used_at FROM codes WHERE id = $1 FOR UPDATE`,
+	CountAttempt:     `UPDATE codes SET attempts = attempts + 1 WHERE id = $1`,
+	MarkCodeUsed:     `UPDATE codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL`,
+	LatestCode:       `SELECT id FROM codes WHERE purpose = $1 AND target = $2 ORDER BY created_at DESC, id LIMIT 1`,
+	CodeTarget:       `SELECT target FROM codes WHERE id = $1`,
+	DeletePasskeysOf: `DELETE FROM passkeys WHERE account_id = $1`,
 	InsertRegistration: `INSERT INTO registrations (id_hash, email, phone, email_code, phone_code, lang,
 		expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 	Registration: `SELECT r.id_hash, r.email, r.phone, r.email_code, r.phone_code, r.lang, r.expires_at,

@@ -44,10 +44,12 @@ var identityQueries = sqlstore.IdentityQueries{
 
 	InsertCode: `INSERT INTO codes (id, purpose, target, code_hash, expires_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`,
-	CodeForUpdate: `SELECT code_hash, attempts, expires_at, used_at FROM codes WHERE id = ?`,
-	CountAttempt:  `UPDATE codes SET attempts = attempts + 1 WHERE id = ?`,
-	MarkCodeUsed:  `UPDATE codes SET used_at = ? WHERE id = ? AND used_at IS NULL`,
-	LatestCode:    `SELECT id FROM codes WHERE purpose = ? AND target = ? ORDER BY created_at DESC, id LIMIT 1`,
+	CodeForUpdate:    `SELECT code_hash, attempts, expires_at, used_at FROM codes WHERE id = ?`,
+	CountAttempt:     `UPDATE codes SET attempts = attempts + 1 WHERE id = ?`,
+	MarkCodeUsed:     `UPDATE codes SET used_at = ? WHERE id = ? AND used_at IS NULL`,
+	LatestCode:       `SELECT id FROM codes WHERE purpose = ? AND target = ? ORDER BY created_at DESC, id LIMIT 1`,
+	CodeTarget:       `SELECT target FROM codes WHERE id = ?`,
+	DeletePasskeysOf: `DELETE FROM passkeys WHERE account_id = ?`,
 	InsertRegistration: `INSERT INTO registrations (id_hash, email, phone, email_code, phone_code, lang,
 		expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	Registration: `SELECT r.id_hash, r.email, r.phone, r.email_code, r.phone_code, r.lang, r.expires_at,

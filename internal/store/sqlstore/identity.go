@@ -21,6 +21,7 @@ type IdentityQueries struct {
 	Roles, DeleteRoles, InsertRole                          string
 
 	InsertCode, CodeForUpdate, CountAttempt, MarkCodeUsed, LatestCode string
+	CodeTarget, DeletePasskeysOf                                      string
 	InsertRegistration, Registration, DeleteRegistration              string
 
 	InsertSession, Session, TouchSession, DeleteSession string

@@ -261,3 +261,23 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, accountID string) (int, e
 	err := s.db.QueryRowContext(ctx, s.q.Identity.RecoveryCodesLeft, accountID).Scan(&n)
 	return n, err
 }
+
+// CodeTarget returns a code's target.
+func (s *Store) CodeTarget(ctx context.Context, id string) (string, error) {
+	var target string
+	if err := s.db.QueryRowContext(ctx, s.q.Identity.CodeTarget, id).Scan(&target); err != nil {
+		return "", notFound(err, "code", id)
+	}
+	return target, nil
+}
+
+// RemoveSecondFactors deletes an account's recovery codes and passkeys.
+func (s *Store) RemoveSecondFactors(ctx context.Context, accountID string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Identity.DeleteRecoveryCodes, accountID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q.Identity.DeletePasskeysOf, accountID)
+		return err
+	})
+}
