@@ -19,8 +19,8 @@ import (
 // accountFlags are the flags of `users create` and `staff create`.
 type accountFlags struct {
 	email, phone, password, name, entity, roles string
-	assurance                                    int
-	asJSON                                       bool
+	assurance                                   int
+	asJSON                                      bool
 }
 
 func (f *accountFlags) register(staff bool) func(*flag.FlagSet) {
