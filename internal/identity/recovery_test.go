@@ -2,6 +2,7 @@ package identity_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/oneaccount/oneaccount/internal/identity"
@@ -60,6 +61,36 @@ func TestRecovery(t *testing.T) {
 		got, err = e.svc.VerifyIdentity(ctx, verifier, a.ID, "bir", "12345678", "")
 		if err != nil || got.EffectiveLevel() != identity.Level2 {
 			t.Errorf("after re-verification level %d, %v", got.EffectiveLevel(), err)
+		}
+	})
+}
+
+func TestContactChangeNeedsReauthAndTellsOldContact(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.resident(t, "ana@example.com", "66123456", "1234567(8)")
+		res, _ := e.svc.SignIn(ctx, "ana@example.com", goodPassword, client)
+		a, _, _ := e.svc.Authenticate(ctx, res.Token)
+		if _, err := e.svc.BeginContactChange(ctx, a, "email", "ana.new@example.com", "wrong password here", client); keyOf(err) != "reauth.failed" {
+			t.Errorf("change without re-authentication: %v", err)
+		}
+		id, err := e.svc.BeginContactChange(ctx, a, "email", "ana.new@example.com", goodPassword, client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := e.resident(t, "bo@example.com", "66123457", "1765432(1)")
+		if _, err := e.svc.CompleteContactChange(ctx, other, id, e.lastCode(t, "ana.new@example.com"), client); keyOf(err) != "code.wrong" {
+			t.Errorf("another account using the code: %v, want code.wrong", err)
+		}
+		got, err := e.svc.CompleteContactChange(ctx, a, id, e.lastCode(t, "ana.new@example.com"), client)
+		if err != nil || got.Email != "ana.new@example.com" {
+			t.Fatalf("CompleteContactChange = %v, %v", got.Email, err)
+		}
+		if m, ok := e.sink.Last("ana@example.com"); !ok || !strings.Contains(m.Message.Text, "email address was changed") {
+			t.Errorf("old address not told: %+v", m)
+		}
+		if _, err := e.svc.SignIn(ctx, "ana.new@example.com", goodPassword, client); err != nil {
+			t.Errorf("sign-in with the new address: %v", err)
 		}
 	})
 }

@@ -83,6 +83,7 @@ func TestSendDeliversUTF8Message(t *testing.T) {
 	if env.From != "noreply@gov.mo" || len(env.To) != 1 || env.To[0] != "chan.taiman@example.mo" {
 		t.Errorf("envelope from %q to %q", env.From, env.To)
 	}
+	t.Logf("raw message:\n%s", env.Data)
 	p := parse(t, env.Data)
 	subject, err := new(mime.WordDecoder).DecodeHeader(p.header.Get("Subject"))
 	if err != nil || subject != m.Subject {

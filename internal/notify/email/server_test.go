@@ -69,6 +69,7 @@ func startServer(t *testing.T, opts ...func(*testServer)) *testServer {
 	})
 	t.Cleanup(func() {
 		_ = s.Close()
+		_ = l.Close() // Close misses a listener Serve has not registered yet
 		wg.Wait()
 	})
 	return ts
