@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"net/http"
 
 	"github.com/oneaccount/oneaccount/internal/notify"
 	"github.com/oneaccount/oneaccount/internal/notify/sms"
@@ -13,7 +12,7 @@ func (a *App) smsChannel() (notify.Channel, error) {
 	if a.cfg.SMSURL == nil {
 		return nil, nil
 	}
-	ch, err := sms.New(sms.Config{URL: a.cfg.SMSURL.String(), Token: a.cfg.SMSToken, Sender: "OneAccount"}, &http.Client{})
+	ch, err := sms.New(sms.Config{URL: a.cfg.SMSURL.String(), Token: a.cfg.SMSToken, Sender: "OneAccount"}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("--sms-url: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/audit"
 	"github.com/oneaccount/oneaccount/internal/identity/password"
@@ -36,6 +38,8 @@ type Service struct {
 	now    func() time.Time
 	cfg    Config
 	log    *slog.Logger
+	// wa runs the WebAuthn ceremonies; nil turns passkeys off.
+	wa *webauthn.WebAuthn
 }
 
 // Deps are the Service's collaborators.
@@ -46,6 +50,8 @@ type Deps struct {
 	Sender Sender
 	Now    func() time.Time
 	Log    *slog.Logger
+	// WebAuthn is the relying party for passkeys; nil turns them off.
+	WebAuthn *webauthn.WebAuthn
 }
 
 // NewService returns a Service.
@@ -56,7 +62,8 @@ func NewService(d Deps, cfg Config) *Service {
 	if cfg.Sessions == (SessionPolicy{}) {
 		cfg.Sessions = DefaultSessionPolicy
 	}
-	return &Service{store: d.Store, hasher: d.Hasher, policy: d.Policy, send: d.Sender, now: d.Now, cfg: cfg, log: d.Log}
+	return &Service{store: d.Store, hasher: d.Hasher, policy: d.Policy, send: d.Sender, now: d.Now, cfg: cfg, log: d.Log,
+		wa: d.WebAuthn}
 }
 
 // Config returns the service's policies.
