@@ -21,13 +21,16 @@ type accountData struct {
 	TOTP          *identity.TOTPEnrolment
 	RecoveryCodes []string
 	Done          string
+	// ContactSent shows the form for the code sent to a new contact.
+	ContactSent bool
 }
 
 func (w *Web) accountData(r *http.Request) (*accountData, error) {
 	u, _ := currentUser(r)
 	ctx := r.Context()
 	d := &accountData{Account: u.Account, Current: u.Session.IDHash, Level: u.Account.EffectiveLevel(),
-		Welcome: r.URL.Query().Get("welcome") != "", Done: r.URL.Query().Get("done")}
+		Welcome: r.URL.Query().Get("welcome") != "", Done: r.URL.Query().Get("done"),
+		ContactSent: r.URL.Query().Get("contact") == "sent"}
 	var err error
 	if d.Sessions, err = w.opt.Identity.Sessions(ctx, u.Account.ID); err != nil {
 		return nil, err
@@ -110,7 +113,7 @@ func (w *Web) showCodes(rw http.ResponseWriter, r *http.Request, codes []string)
 func (w *Web) totpDisable(rw http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
 	if err := w.opt.Identity.DisableTOTP(r.Context(), u.Account, r.PostFormValue("current_password"), w.client(r)); err != nil {
-		w.accountForm(rw, r, newForm(r), err, "current_password_off", nil)
+		w.accountForm(rw, r, newForm(r), renameField(err, "current_password", "current_password_off"), "current_password_off", nil)
 		return
 	}
 	http.Redirect(rw, r, "/account?done=totp-off#security", http.StatusSeeOther)
@@ -121,7 +124,7 @@ func (w *Web) recoveryCodes(rw http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
 	codes, err := w.opt.Identity.RegenerateRecoveryCodes(r.Context(), u.Account, r.PostFormValue("current_password"), w.client(r))
 	if err != nil {
-		w.accountForm(rw, r, newForm(r), err, "current_password_rec", nil)
+		w.accountForm(rw, r, newForm(r), renameField(err, "current_password", "current_password_rec"), "current_password_rec", nil)
 		return
 	}
 	w.showCodes(rw, r, codes)

@@ -99,3 +99,14 @@ var fieldAliases = map[string]string{
 	"document":      "doc_number",
 	"country":       "doc_country",
 }
+
+// renameField renames an error's field from one name to another.
+func renameField(err error, from, to string) error {
+	e, ok := apperr.As(err)
+	if !ok || e.Field != from {
+		return err
+	}
+	c := *e
+	c.Field = to
+	return &c
+}

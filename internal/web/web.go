@@ -150,6 +150,8 @@ func (w *Web) mountIdentity(page func(string, http.HandlerFunc)) {
 	page("POST /account/totp/disable", w.requireUser(w.totpDisable))
 	page("POST /account/recovery-codes", w.requireUser(w.recoveryCodes))
 	page("POST /account/password", w.requireUser(w.changePassword))
+	page("POST /account/contact", w.requireUser(w.contactBegin))
+	page("POST /account/contact/verify", w.requireUser(w.contactVerify))
 	page("POST /account/sessions/{id}/revoke", w.requireUser(w.revokeSession))
 	page("POST /account/sessions/revoke-all", w.requireUser(w.revokeAll))
 	page("GET /staff", w.requireUser(w.staffHome))
