@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/oneaccount/oneaccount/internal/refdata"
+	_ "modernc.org/sqlite"
 )
 
 func runArgs(t *testing.T, env map[string]string, args ...string) (string, string, int) {
@@ -61,5 +63,35 @@ func TestMigrateAndImportTwice(t *testing.T) {
 	_ = os.WriteFile(bad, []byte("version: 1\nentities: [{code: lower}]\n"), 0o600)
 	if _, stderr, code := runArgs(t, nil, "directory", "import", "--db", db, bad); code != 1 || !strings.Contains(stderr, "entities[0].code") {
 		t.Errorf("bad import exit %d: %s", code, stderr)
+	}
+}
+
+func TestAuditVerifyNamesTheFirstBadEvent(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "oa.db")
+	for i, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+		_, stderr, code := runArgs(t, nil, "users", "create", "--db", db, "--email", email,
+			"--phone", "+8536600000"+string(rune('1'+i)), "--password", "a long enough password", "--name", "N")
+		if code != 0 {
+			t.Fatalf("users create: %s", stderr)
+		}
+	}
+	out, _, code := runArgs(t, nil, "audit", "verify", "--db", db)
+	if code != 0 || !strings.Contains(out, "3 events") {
+		t.Fatalf("intact log: exit %d, %q", code, out)
+	}
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "oa.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, stmt := range []string{"DROP TRIGGER audit_events_no_update", "UPDATE audit_events SET purpose = 'edited' WHERE seq = 2"} {
+		if _, err := raw.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, stderr, code := runArgs(t, nil, "audit", "verify", "--db", db)
+	if code != 1 || !strings.Contains(stderr, "event 2") {
+		t.Errorf("tampered log: exit %d, %q; want 1 naming event 2", code, stderr)
 	}
 }
