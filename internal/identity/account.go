@@ -72,7 +72,8 @@ type Account struct {
 	// TOTPSecret is set once TOTP is enrolled.
 	TOTPSecret   string
 	TOTPLastStep int64
-	// SMSFallback allows SMS codes as a second factor where policy permits.
+	// SMSFallback is kept for a per-account opt-out; the platform policy
+	// (Config.SMSFallback) decides. See SMSAllowed.
 	SMSFallback bool
 	// NeedsReverify is set after a recovery without a second factor: the
 	// account stays below level 2 until verified in person again.
@@ -120,3 +121,8 @@ func (a Account) EffectiveLevel() Level {
 	}
 	return lvl
 }
+
+// SMSAllowed reports whether SMS codes may serve as this account's second
+// factor under a platform policy that allows them: residents with a proved
+// mobile only, never staff (SMS is a restricted authenticator).
+func (a Account) SMSAllowed(policy bool) bool { return policy && a.Kind == Resident && a.Phone != "" }

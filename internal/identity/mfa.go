@@ -95,7 +95,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, a Account, input string
 				return "", nil // replay within the window
 			}
 		}
-		if s.cfg.SMSFallback && a.SMSFallback {
+		if a.SMSAllowed(s.cfg.SMSFallback) {
 			if ok, err := s.checkSMSCode(ctx, a, code); err != nil || ok {
 				return map[bool]string{true: "sms"}[ok], err
 			}
@@ -135,7 +135,7 @@ func (s *Service) SendSMSCode(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	if !s.cfg.SMSFallback || !a.SMSFallback || a.Phone == "" {
+	if !a.SMSAllowed(s.cfg.SMSFallback) {
 		return &apperr.Error{Code: apperr.Forbidden, Key: "mfa.sms_off", Detail: "SMS fallback is off"}
 	}
 	_, err = s.issueCode(ctx, PurposeSignInSMS, a.ID, notify.SMS, string(a.Phone), a.Lang)

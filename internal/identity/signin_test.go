@@ -237,3 +237,22 @@ func TestPasswordChangeEndsOtherSessionsAndNotifies(t *testing.T) {
 		}
 	})
 }
+
+func TestSMSFallbackOnlyWhenPolicyAllows(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.resident(t, "ana@example.com", "66123456", "1234567(8)")
+		e.enrolTOTP(t, "ana@example.com")
+		res, _ := e.svc.SignIn(ctx, "ana@example.com", goodPassword, client)
+		if err := e.svc.SendSMSCode(ctx, res.Token); err != nil {
+			t.Fatalf("SendSMSCode with the policy on: %v", err)
+		}
+		full, err := e.svc.CompleteSecondFactor(ctx, res.Token, e.lastCode(t, "+85366123456"), client)
+		if err != nil || full.Token == "" {
+			t.Fatalf("SMS code as the second factor: %v", err)
+		}
+		if a, _ := e.store.AccountByUsername(ctx, "ana@example.com"); a.SMSAllowed(false) {
+			t.Error("SMS allowed with the policy off")
+		}
+	})
+}

@@ -181,3 +181,29 @@ func TestOutboxOnlyInDemo(t *testing.T) {
 		t.Errorf("/dev/outbox without demo = %d, want 404", rec.Code)
 	}
 }
+
+func TestRequireLevelSendsToStepUp(t *testing.T) {
+	iw := newIdentityWeb(t)
+	w, err := New(Options{Directory: nil, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Identity: iw.svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	w.Mount(mux)
+	mux.Handle("GET /needs-two", w.withUser(w.requireLevel(identity.Level2, func(rw http.ResponseWriter, r *http.Request) {
+		_, _ = rw.Write([]byte("served"))
+	})))
+	iw.h = mux
+	ana := iw.login(t, "ana@example.com")
+	rec := iw.get("/needs-two", ana)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/step-up?level=2&next=/needs-two" {
+		t.Fatalf("level-1 resident on a level-2 page = %d → %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if body := iw.get("/step-up?level=2&next=/needs-two", ana).Body.String(); !strings.Contains(body, "needs level 2") {
+		t.Error("step-up page does not say which level is needed")
+	}
+	rec = iw.post("/staff/team", url.Values{"email": {"x@dsi.example.mo"}, "role": {"counter-agent"}, "new_password": {testPassword}}, ana)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("resident creating staff = %d, want 403", rec.Code)
+	}
+}

@@ -52,7 +52,7 @@ func (w *Web) mfaPage(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := &form{Values: map[string]string{"next": localPath(r.URL.Query().Get("next"))}, Errors: map[string]string{},
-		Extra: mfaOptions{TOTP: a.TOTPSecret != "", SMS: w.opt.Identity.Config().SMSFallback && a.SMSFallback}}
+		Extra: mfaOptions{TOTP: a.TOTPSecret != "", SMS: a.SMSAllowed(w.opt.Identity.Config().SMSFallback)}}
 	w.renderForm(rw, r, http.StatusOK, "mfa", "mfa.title", f)
 }
 

@@ -124,6 +124,31 @@ func (w *Web) staffRoles(rw http.ResponseWriter, r *http.Request) {
 	http.Redirect(rw, r, "/staff?done=roles#team", http.StatusSeeOther)
 }
 
+// staffCreate lets an entity admin create a staff member of their entity.
+func (w *Web) staffCreate(rw http.ResponseWriter, r *http.Request) {
+	actor := w.staffActor(r)
+	f := newForm(r, "email", "name", "role")
+	ns, err := w.opt.Identity.CreateStaff(r.Context(), actor, identity.StaffRequest{Entity: actor.Account.Entity,
+		Roles: []identity.Role{identity.Role(f.Values["role"])}, Email: f.Values["email"], Name: f.Values["name"],
+		Password: r.PostFormValue("new_password")})
+	if err != nil {
+		if isCode(err, "forbidden") {
+			w.fail(rw, r, err)
+			return
+		}
+		err = renameField(err, "password", "new_password")
+		d := &staffData{Roles: identity.Roles}
+		d.Team, _ = w.opt.Identity.StaffOf(r.Context(), actor, actor.Account.Entity)
+		f.Extra = d
+		w.renderForm(rw, r, f.fail(err, "email"), "staff", "staff.title", f)
+		return
+	}
+	rw.Header().Set("Cache-Control", "no-store")
+	p := w.newPage(r, "", ns)
+	p.Title = p.L.T("staff.created_title")
+	w.render(rw, r, http.StatusOK, "staff-created", p)
+}
+
 // outbox shows the development sink's messages (only with --demo).
 func (w *Web) outbox(rw http.ResponseWriter, r *http.Request) {
 	rw.Header().Set("Cache-Control", "no-store")

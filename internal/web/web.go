@@ -145,6 +145,7 @@ func (w *Web) mountIdentity(page func(string, http.HandlerFunc)) {
 	page("GET /recover/reset", w.resetPage)
 	page("POST /recover/reset", w.reset)
 	page("GET /account", w.requireUser(w.account))
+	page("GET /step-up", w.requireUser(w.stepUp))
 	page("POST /account/totp/begin", w.requireUser(w.totpBegin))
 	page("POST /account/totp", w.requireUser(w.totpConfirm))
 	page("POST /account/totp/disable", w.requireUser(w.totpDisable))
@@ -159,6 +160,7 @@ func (w *Web) mountIdentity(page func(string, http.HandlerFunc)) {
 	page("POST /staff/residents/{id}", w.requireUser(w.staffResident))
 	page("POST /staff/residents/{id}/verify", w.requireUser(w.staffVerify))
 	page("POST /staff/team/{id}/roles", w.requireUser(w.staffRoles))
+	page("POST /staff/team", w.requireUser(w.staffCreate))
 }
 
 // page is what every template receives.
