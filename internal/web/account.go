@@ -23,6 +23,8 @@ type accountData struct {
 	Done          string
 	// ContactSent shows the form for the code sent to a new contact.
 	ContactSent bool
+	// Passkeys are the account's passkeys (passkey.go).
+	Passkeys []identity.Passkey
 }
 
 func (w *Web) accountData(r *http.Request) (*accountData, error) {
@@ -39,6 +41,9 @@ func (w *Web) accountData(r *http.Request) (*accountData, error) {
 		return nil, err
 	}
 	if d.History, err = w.opt.Identity.Store().AuditByActor(ctx, u.Account.ID, 10); err != nil {
+		return nil, err
+	}
+	if d.Passkeys, err = w.opt.Identity.Passkeys(ctx, u.Account.ID); err != nil {
 		return nil, err
 	}
 	d.RecoveryLeft, err = w.opt.Identity.Store().RecoveryCodesLeft(ctx, u.Account.ID)
@@ -91,9 +96,10 @@ func (w *Web) totpConfirm(rw http.ResponseWriter, r *http.Request) {
 	f := newForm(r, "secret")
 	secret := f.Values["secret"]
 	codes, token, err := w.opt.Identity.ConfirmTOTP(r.Context(), u.Account, u.Session, secret,
-		r.PostFormValue("code"), r.PostFormValue("current_password"), w.client(r))
+		r.PostFormValue("code"), r.PostFormValue("current_password_totp"), w.client(r))
 	if err != nil {
 		enr := identity.TOTPEnrolment{Secret: secret}
+		err = renameField(err, "current_password", "current_password_totp")
 		w.accountForm(rw, r, f, err, "code", func(d *accountData) { d.TOTP = &enr })
 		return
 	}
@@ -112,7 +118,7 @@ func (w *Web) showCodes(rw http.ResponseWriter, r *http.Request, codes []string)
 // totpDisable removes the authenticator.
 func (w *Web) totpDisable(rw http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
-	if err := w.opt.Identity.DisableTOTP(r.Context(), u.Account, r.PostFormValue("current_password"), w.client(r)); err != nil {
+	if err := w.opt.Identity.DisableTOTP(r.Context(), u.Account, r.PostFormValue("current_password_off"), w.client(r)); err != nil {
 		w.accountForm(rw, r, newForm(r), renameField(err, "current_password", "current_password_off"), "current_password_off", nil)
 		return
 	}
@@ -122,7 +128,7 @@ func (w *Web) totpDisable(rw http.ResponseWriter, r *http.Request) {
 // recoveryCodes makes new recovery codes.
 func (w *Web) recoveryCodes(rw http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
-	codes, err := w.opt.Identity.RegenerateRecoveryCodes(r.Context(), u.Account, r.PostFormValue("current_password"), w.client(r))
+	codes, err := w.opt.Identity.RegenerateRecoveryCodes(r.Context(), u.Account, r.PostFormValue("current_password_rec"), w.client(r))
 	if err != nil {
 		w.accountForm(rw, r, newForm(r), renameField(err, "current_password", "current_password_rec"), "current_password_rec", nil)
 		return
