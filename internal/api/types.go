@@ -42,6 +42,7 @@ type Service struct {
 	Name        lang.Text `json:"name"`
 	Description lang.Text `json:"description"`
 	Counter     bool      `json:"counter"`
+	Level       int       `json:"level"`
 }
 
 // ServiceList is the body of GET /api/v1/services.
@@ -130,7 +131,7 @@ func toEntity(e directory.Entity) Entity {
 
 func toService(s directory.Service) Service {
 	return Service{Code: s.Code, Entity: s.Entity, Name: s.Name,
-		Description: s.Description, Counter: s.Counter}
+		Description: s.Description, Counter: s.Counter, Level: max(s.Level, 1)}
 }
 
 func toBranch(b directory.Branch) Branch {

@@ -52,6 +52,7 @@ type fileService struct {
 	Code        string    `yaml:"code"`
 	Entity      string    `yaml:"entity"`
 	Counter     bool      `yaml:"counter"`
+	Level       int       `yaml:"level"`
 	Name        lang.Text `yaml:"name"`
 	Description lang.Text `yaml:"description"`
 	Source      string    `yaml:"source"`
@@ -131,7 +132,7 @@ func (f fileDataset) toDataset() (Dataset, error) {
 			Summary: e.Summary, Website: e.Website, Roles: e.Roles, Source: e.Source, Sort: i})
 	}
 	for i, s := range f.Services {
-		d.Services = append(d.Services, Service{Code: s.Code, Entity: s.Entity, Counter: s.Counter,
+		d.Services = append(d.Services, Service{Code: s.Code, Entity: s.Entity, Counter: s.Counter, Level: max(s.Level, 1),
 			Name: s.Name, Description: s.Description, Source: s.Source, Sort: i})
 	}
 	for i, b := range f.Branches {

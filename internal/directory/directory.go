@@ -34,9 +34,13 @@ type Service struct {
 	Description lang.Text `json:"description"`
 	// Counter reports whether the service is served at counters, where
 	// appointments and queue tickets apply.
-	Counter bool   `json:"counter"`
-	Source  string `json:"source,omitempty"`
-	Sort    int    `json:"-"`
+	Counter bool `json:"counter"`
+	// Level is the account assurance level the service requires online:
+	// 1 (contacts proved), 2 (identity verified in person) or 3 (level 2
+	// and a passkey). Zero means level 1.
+	Level  int    `json:"level"`
+	Source string `json:"source,omitempty"`
+	Sort   int    `json:"-"`
 }
 
 // Branch is a service point: an office, or a Government Services Centre

@@ -45,6 +45,9 @@ func (s Service) Validate() error {
 	if !ValidCode(s.Entity) {
 		return apperr.Invalidf("entity", "%q is not an entity code", s.Entity)
 	}
+	if s.Level < 0 || s.Level > 3 {
+		return apperr.Invalidf("level", "want an assurance level of 1, 2 or 3, got %d", s.Level)
+	}
 	return needText("name", s.Name)
 }
 

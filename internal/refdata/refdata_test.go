@@ -323,3 +323,17 @@ func TestMacaoYAMLIsACopy(t *testing.T) {
 		t.Fatalf("Macao() after changing the copy: %v", err)
 	}
 }
+
+func TestOnlineServicesDeclareTheirLevel(t *testing.T) {
+	ds, err := Macao()
+	if err != nil {
+		t.Fatal(err)
+	}
+	levels := map[string]int{}
+	for _, s := range ds.Services {
+		levels[s.Code] = s.Level
+	}
+	if levels["DSAL-NRW-DOMESTIC"] != 2 || levels["IAM-FOOD-LICENCE"] != 2 || levels["DSI-BIR-RENEW"] != 1 {
+		t.Errorf("levels = %v", levels)
+	}
+}

@@ -6,7 +6,7 @@ const entityCols = `code, abbrev_zh, abbrev_pt, abbrev_en, name_zh, name_pt, nam
 	summary_zh, summary_pt, summary_en, website, source, roles, sort`
 
 const serviceCols = `code, entity_code, name_zh, name_pt, name_en,
-	description_zh, description_pt, description_en, counter, source, sort`
+	description_zh, description_pt, description_en, counter, source, sort, required_level`
 
 const branchCols = `code, operator_code, name_zh, name_pt, name_en, address_zh, address_pt, address_en,
 	note_zh, note_pt, note_en, phone, source, closed, sort`
@@ -28,12 +28,12 @@ var directoryQueries = sqlstore.DirectoryQueries{
 	ServicesOf: `SELECT ` + serviceCols + ` FROM services WHERE entity_code = ? ORDER BY sort, code`,
 	Service:    `SELECT ` + serviceCols + ` FROM services WHERE code = ?`,
 	UpsertService: `INSERT INTO services (` + serviceCols + `, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET entity_code = excluded.entity_code, name_zh = excluded.name_zh,
 		name_pt = excluded.name_pt, name_en = excluded.name_en, description_zh = excluded.description_zh,
 		description_pt = excluded.description_pt, description_en = excluded.description_en,
 		counter = excluded.counter, source = excluded.source, sort = excluded.sort,
-		updated_at = excluded.updated_at`,
+		required_level = excluded.required_level, updated_at = excluded.updated_at`,
 
 	Branches: `SELECT ` + branchCols + ` FROM branches ORDER BY closed, sort, code`,
 	Branch:   `SELECT ` + branchCols + ` FROM branches WHERE code = ?`,

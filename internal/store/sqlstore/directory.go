@@ -95,7 +95,7 @@ func (s *Store) putEntity(ctx context.Context, tx *sql.Tx, e directory.Entity) (
 func scanService(r interface{ Scan(...any) error }) (directory.Service, error) {
 	var v directory.Service
 	err := r.Scan(&v.Code, &v.Entity, &v.Name.ZhHant, &v.Name.Pt, &v.Name.En,
-		&v.Description.ZhHant, &v.Description.Pt, &v.Description.En, &v.Counter, &v.Source, &v.Sort)
+		&v.Description.ZhHant, &v.Description.Pt, &v.Description.En, &v.Counter, &v.Source, &v.Sort, &v.Level)
 	return v, err
 }
 
@@ -140,6 +140,7 @@ func (s *Store) putService(ctx context.Context, tx *sql.Tx, v directory.Service)
 	if err := v.Validate(); err != nil {
 		return false, err
 	}
+	v.Level = max(v.Level, 1)
 	if old, err := s.service(ctx, tx, v.Code); err == nil && same(old, v) {
 		return false, nil
 	} else if err != nil && apperr.CodeOf(err) != apperr.NotFound {
@@ -149,7 +150,7 @@ func (s *Store) putService(ctx context.Context, tx *sql.Tx, v directory.Service)
 		return false, apperr.Invalidf("entity", "unknown entity %q", v.Entity)
 	}
 	_, err := tx.ExecContext(ctx, s.q.Directory.UpsertService, v.Code, v.Entity, v.Name.ZhHant, v.Name.Pt, v.Name.En,
-		v.Description.ZhHant, v.Description.Pt, v.Description.En, v.Counter, v.Source, v.Sort, s.now().UTC())
+		v.Description.ZhHant, v.Description.Pt, v.Description.En, v.Counter, v.Source, v.Sort, max(v.Level, 1), s.now().UTC())
 	if err != nil {
 		return false, fmt.Errorf("put service %s: %w", v.Code, err)
 	}

@@ -23,9 +23,9 @@ func sampleDataset() directory.Dataset {
 			{Code: "BBB", Abbrev: txt("BBB"), Name: txt("Beta Fund"), Roles: []string{"counter", "licensing"}, Sort: 1},
 		},
 		Services: []directory.Service{
-			{Code: "AAA-ONE", Entity: "AAA", Name: txt("Alpha one"), Description: txt("First"), Counter: true},
-			{Code: "AAA-TWO", Entity: "AAA", Name: txt("Alpha two"), Sort: 1},
-			{Code: "BBB-ONE", Entity: "BBB", Name: txt("Beta one"), Counter: true},
+			{Code: "AAA-ONE", Entity: "AAA", Name: txt("Alpha one"), Description: txt("First"), Counter: true, Level: 1},
+			{Code: "AAA-TWO", Entity: "AAA", Name: txt("Alpha two"), Sort: 1, Level: 2},
+			{Code: "BBB-ONE", Entity: "BBB", Name: txt("Beta one"), Counter: true, Level: 1},
 		},
 		Branches: []directory.Branch{{
 			Code: "CENTRE", Operator: "AAA", Name: txt("Centre"), Address: txt("1 Main Street"),
