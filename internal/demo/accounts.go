@@ -7,6 +7,7 @@ import (
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/identity"
+	"github.com/oneaccount/oneaccount/internal/lang"
 )
 
 // Password is every demo account's password. Demo data is never for
@@ -56,6 +57,9 @@ func Accounts(ctx context.Context, svc *identity.Service) ([]Credential, error) 
 		}
 		out = append(out, Credential{Who: r.who, Email: r.req.Email, Password: Password})
 	}
+	if err := restaurant(ctx, svc); err != nil {
+		return nil, err
+	}
 	for _, e := range StaffEntities {
 		for _, role := range staffRoles {
 			email := fmt.Sprintf("%s.%s@demo.oneaccount.mo", string(role), strings.ToLower(e))
@@ -81,4 +85,28 @@ func taken(err error) bool { return apperr.CodeOf(err) == apperr.Conflict }
 func exists(ctx context.Context, svc *identity.Service, email string) bool {
 	_, err := svc.Store().AccountByUsername(ctx, identity.NormaliseUsername(email))
 	return err == nil
+}
+
+// Restaurant is the demo restaurant company the level-2 resident runs.
+var Restaurant = identity.OrgRequest{RegNumber: "DEMO-12345", Name: lang.Text{
+	ZhHant: "澳門示範餐飲有限公司", Pt: "Restaurante Demonstração, Limitada", En: "Demo Restaurant Company Limited"}}
+
+// restaurant registers the demo company with the level-2 resident as its
+// administrator, once.
+func restaurant(ctx context.Context, svc *identity.Service) error {
+	a, err := svc.Store().AccountByUsername(ctx, "chan.tai.man@demo.oneaccount.mo")
+	if err != nil {
+		return fmt.Errorf("demo restaurant: %w", err)
+	}
+	mine, err := svc.MyOrgs(ctx, a)
+	if err != nil {
+		return fmt.Errorf("demo restaurant: %w", err)
+	}
+	if len(mine) > 0 {
+		return nil
+	}
+	if _, err := svc.CreateOrg(ctx, a, Restaurant, identity.Client{IP: "127.0.0.1", UserAgent: "demo"}); err != nil && !taken(err) {
+		return fmt.Errorf("demo restaurant: %w", err)
+	}
+	return nil
 }

@@ -27,6 +27,9 @@ type Config struct {
 	SMSFallback bool
 	// Issuer names the service in authenticator apps.
 	Issuer string
+	// BaseURL is the site's public URL without a trailing slash, for links
+	// in messages.
+	BaseURL string
 }
 
 // Service runs the identity use cases.

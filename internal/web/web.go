@@ -106,6 +106,8 @@ func (w *Web) funcs() template.FuncMap {
 			}
 			return v.Encode()
 		},
+		// passkeyScript is passkey.js's URL, "" when passkeys are off.
+		"passkeyScript": w.passkeyScript,
 	}
 }
 
@@ -155,12 +157,23 @@ func (w *Web) mountIdentity(page func(string, http.HandlerFunc)) {
 	page("POST /account/contact/verify", w.requireUser(w.contactVerify))
 	page("POST /account/sessions/{id}/revoke", w.requireUser(w.revokeSession))
 	page("POST /account/sessions/revoke-all", w.requireUser(w.revokeAll))
+	w.mountPasskeys(page)
 	page("GET /staff", w.requireUser(w.staffHome))
 	page("GET /staff/residents/{id}", w.requireUser(w.staffResident))
 	page("POST /staff/residents/{id}", w.requireUser(w.staffResident))
 	page("POST /staff/residents/{id}/verify", w.requireUser(w.staffVerify))
 	page("POST /staff/team/{id}/roles", w.requireUser(w.staffRoles))
 	page("POST /staff/team", w.requireUser(w.staffCreate))
+	page("GET /orgs", w.requireUser(w.orgs))
+	page("POST /orgs", w.requireUser(w.orgCreate))
+	page("POST /orgs/act", w.requireUser(w.orgAct))
+	page("GET /orgs/invitations/{token}", w.requireUser(w.orgInvitation))
+	page("POST /orgs/invitations/{token}", w.requireUser(w.orgAccept))
+	page("GET /orgs/{id}", w.requireUser(w.org))
+	page("POST /orgs/{id}/members/invite", w.requireUser(w.orgInvite))
+	page("POST /orgs/{id}/members/{account}/role", w.requireUser(w.orgRole))
+	page("POST /orgs/{id}/members/{account}/remove", w.requireUser(w.orgRemove))
+	page("POST /orgs/{id}/members/leave", w.requireUser(w.orgLeave))
 }
 
 // page is what every template receives.
@@ -176,6 +189,9 @@ type page struct {
 	Data     any
 	Status   int
 	ErrorKey string
+	// Acting is the organisation the signed-in person acts for, nil when
+	// they act for themselves (org.go).
+	Acting *identity.Membership
 }
 
 type langLink struct {
@@ -191,6 +207,7 @@ func (w *Web) newPage(r *http.Request, title string, data any) *page {
 		Data: data, Accounts: w.opt.Identity != nil}
 	if u, ok := currentUser(r); ok {
 		p.User = &u.Account
+		p.Acting = w.acting(r, u)
 	}
 	for _, t := range lang.All {
 		p.Langs = append(p.Langs, langLink{Tag: t, Name: t.Autonym(), Current: t == l.Tag,
