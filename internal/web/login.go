@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"strings"
+
+	"github.com/oneaccount/oneaccount/internal/identity"
 )
 
 // loginPage shows the sign-in form.
@@ -52,16 +54,24 @@ func (w *Web) mfaPage(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := &form{Values: map[string]string{"next": localPath(r.URL.Query().Get("next"))}, Errors: map[string]string{},
-		Extra: mfaOptions{TOTP: a.TOTPSecret != "", SMS: a.SMSAllowed(w.opt.Identity.Config().SMSFallback)}}
+		Extra: w.mfaOptions(a)}
 	w.renderForm(rw, r, http.StatusOK, "mfa", "mfa.title", f)
 }
 
-type mfaOptions struct{ TOTP, SMS bool }
+// mfaOptions tells the second-factor page which methods to offer.
+type mfaOptions struct{ TOTP, SMS, Passkey bool }
+
+func (w *Web) mfaOptions(a identity.Account) mfaOptions {
+	return mfaOptions{TOTP: a.TOTPSecret != "", SMS: a.SMSAllowed(w.opt.Identity.Config().SMSFallback), Passkey: a.Passkeys > 0}
+}
 
 // mfa takes the field code by POST.
 func (w *Web) mfa(rw http.ResponseWriter, r *http.Request) {
 	f := newForm(r, "next")
 	token := cookieValue(r, w.pendingCookie())
+	if a, err := w.opt.Identity.PendingAccount(r.Context(), token); err == nil {
+		f.Extra = w.mfaOptions(a)
+	}
 	if r.PostFormValue("send_sms") != "" {
 		if err := w.opt.Identity.SendSMSCode(r.Context(), token); err != nil {
 			w.renderForm(rw, r, f.fail(err, ""), "mfa", "mfa.title", f)
