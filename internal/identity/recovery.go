@@ -76,7 +76,7 @@ func (s *Service) CompleteRecovery(ctx context.Context, r RecoveryRequest, c Cli
 		}
 		withFactor = true
 	} else if a.Kind == Staff {
-		return Account{}, &apperr.Error{Code: apperr.Forbidden, Field: "second_factor", Key: "recovery.staff_needs_factor"}
+		return Account{}, &apperr.Error{Code: apperr.Forbidden, Field: "second_factor", Key: "recover.staff_needs_factor"}
 	}
 	return s.resetPassword(ctx, a, r.NewPassword, withFactor, c)
 }

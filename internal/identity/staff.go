@@ -20,7 +20,7 @@ type Actor struct {
 }
 
 func forbidden(detail string) error {
-	return &apperr.Error{Code: apperr.Forbidden, Key: "error.forbidden", Detail: detail}
+	return &apperr.Error{Code: apperr.Forbidden, Key: "error.forbidden.body", Detail: detail}
 }
 
 // CanManageStaff answers whether actor may create staff of entity and give
@@ -175,7 +175,7 @@ func (s *Service) FindResidents(ctx context.Context, actor Actor, q string) ([]A
 	}
 	q = strings.TrimSpace(q)
 	if len(q) < 4 {
-		return nil, apperr.Invalidf("q", "at least 4 characters")
+		return nil, &apperr.Error{Code: apperr.Invalid, Field: "q", Key: "staff.search_short", Detail: "at least 4 characters"}
 	}
 	return s.store.FindAccounts(ctx, NormaliseUsername(q), 20)
 }

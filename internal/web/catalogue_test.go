@@ -3,8 +3,11 @@ package web
 import (
 	"encoding/json"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/oneaccount/oneaccount/internal/lang"
@@ -83,5 +86,38 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 	}
 	if n < 20 {
 		t.Fatalf("found only %d key uses: the pattern is broken", n)
+	}
+}
+
+// keyInGo finds message keys that domain errors carry: Key: "x.y" and the
+// credential parsers' invalid("field", "x.y", ...).
+var keyInGo = regexp.MustCompile(`(?:Key:\s*|invalid[A-Za-z]*\("[a-z_]+", )"([a-z_]+\.[a-z_.]+)"`)
+
+// TestErrorKeysAreTranslated fails when an error's message key, in any Go
+// file of the module, is missing from the catalogues.
+func TestErrorKeysAreTranslated(t *testing.T) {
+	en := loadKeys(t, lang.En)
+	n := 0
+	err := filepath.WalkDir("..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return err
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range keyInGo.FindAllStringSubmatch(string(raw), -1) {
+			n++
+			if _, ok := en[m[1]]; !ok {
+				t.Errorf("%s: error key %q is not in the catalogues", p, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 20 {
+		t.Fatalf("found only %d error keys: the pattern is broken", n)
 	}
 }

@@ -12,13 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-webauthn/webauthn/webauthn"
-
 	"github.com/oneaccount/oneaccount/internal/audit"
 	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/identity/contact"
 	"github.com/oneaccount/oneaccount/internal/identity/password"
 	"github.com/oneaccount/oneaccount/internal/notify"
+	"github.com/oneaccount/oneaccount/internal/passkey"
 	"github.com/oneaccount/oneaccount/internal/store/storetest"
 )
 
@@ -37,10 +36,12 @@ func newPasskeyWeb(t *testing.T, on bool) http.Handler {
 	d := identity.Deps{Store: st, Hasher: h, Policy: password.NewPolicy(password.NewBlocklist(nil)),
 		Sender: notify.NewSender(notify.NewDevSink(log, time.Now).Channels()...), Now: time.Now, Log: log}
 	if on {
-		if d.WebAuthn, err = webauthn.New(&webauthn.Config{RPID: "localhost", RPDisplayName: "OneAccount",
-			RPOrigins: []string{"http://localhost:8080"}}); err != nil {
+		e, err := passkey.New(passkey.Config{RPID: "localhost", DisplayName: "OneAccount",
+			Origins: []string{"http://localhost:8080"}})
+		if err != nil {
 			t.Fatal(err)
 		}
+		d.WebAuthn = e
 	}
 	svc := identity.NewService(d, identity.Config{})
 	hash, _ := h.Hash(context.Background(), pkTestPassword)

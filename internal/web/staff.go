@@ -21,6 +21,8 @@ type staffData struct {
 	Team     []identity.Account
 	Roles    []identity.Role
 	Searched bool
+	// CanSearch shows the resident search to staff who may use it.
+	CanSearch bool
 }
 
 // staffHome is the staff desk: resident search for staff who serve
@@ -31,7 +33,8 @@ func (w *Web) staffHome(rw http.ResponseWriter, r *http.Request) {
 		w.Error(rw, r, http.StatusForbidden)
 		return
 	}
-	d := &staffData{Query: strings.TrimSpace(r.URL.Query().Get("q")), Roles: identity.Roles}
+	d := &staffData{Query: strings.TrimSpace(r.URL.Query().Get("q")), Roles: identity.Roles,
+		CanSearch: identity.CanViewResidents(actor) == nil}
 	f := &form{Values: map[string]string{}, Errors: map[string]string{}, Extra: d}
 	status := http.StatusOK
 	if d.Query != "" {

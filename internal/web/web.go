@@ -84,6 +84,7 @@ func (w *Web) funcs() template.FuncMap {
 		"local":  func(t time.Time) time.Time { return t.In(loc) },
 		"device": identity.DeviceLabel,
 		"list":   func(xs ...string) []string { return xs },
+		"split":  func(s string) []string { return strings.Split(s, ",") },
 		"dict": func(pairs ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(pairs); i += 2 {
@@ -243,6 +244,9 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 func (w *Web) renderForm(rw http.ResponseWriter, r *http.Request, status int, name, titleKey string, f *form) {
 	p := w.newPage(r, "", f)
 	p.Title = p.L.T(titleKey)
+	if f.HasErrors() {
+		p.Title = p.L.T("form.error_prefix") + " " + p.Title
+	}
 	rw.Header().Set("Cache-Control", "no-store")
 	w.render(rw, r, status, name, p)
 }
