@@ -6,13 +6,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-webauthn/webauthn/protocol"
-	"github.com/go-webauthn/webauthn/webauthn"
-
 	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/identity/password"
 	"github.com/oneaccount/oneaccount/internal/notify"
 	"github.com/oneaccount/oneaccount/internal/notify/email"
+	"github.com/oneaccount/oneaccount/internal/passkey"
 )
 
 // buildIdentity wires the identity service: the password hasher with its
@@ -33,40 +31,30 @@ func (a *App) buildIdentity() error {
 	pol := identity.DefaultSessionPolicy
 	pol.Idle, pol.Absolute = a.cfg.SessionIdle, a.cfg.SessionMax
 	a.identity = identity.NewService(identity.Deps{Store: a.store, Hasher: hasher, Policy: password.NewPolicy(bl),
-		Sender: notify.NewSender(channels...), Now: a.now, Log: a.log, WebAuthn: a.relyingParty()},
+		Sender: notify.NewSender(channels...), Now: a.now, Log: a.log, WebAuthn: a.passkeyEngine()},
 		identity.Config{Sessions: pol, SMSFallback: a.cfg.SMSFallback,
 			BaseURL: strings.TrimSuffix(a.cfg.BaseURL.String(), "/")})
 	return nil
 }
 
-// relyingParty is the WebAuthn relying party for passkeys: its ID is the
-// host of the base URL and the only origin accepted is the base URL itself.
-// A host that cannot be an RP ID (an IP address) turns passkeys off, with a
-// warning, rather than stopping the service.
-func (a *App) relyingParty() *webauthn.WebAuthn {
+// passkeyEngine is the WebAuthn engine of the passkey relying party: its
+// ID is the host of the base URL and the only origin accepted is the base
+// URL itself. The engine asks every ceremony for a discoverable,
+// user-verified credential. A host that cannot be an RP ID (an IP address)
+// turns passkeys off, with a warning, rather than stopping the service.
+func (a *App) passkeyEngine() identity.PasskeyEngine {
 	if a.cfg.BaseURL == nil {
 		return nil
 	}
 	u := a.cfg.BaseURL
-	wa, err := webauthn.New(&webauthn.Config{
-		RPID:          u.Hostname(),
-		RPDisplayName: "OneAccount",
-		RPOrigins:     []string{u.Scheme + "://" + u.Host},
-		// Passkeys must verify the person (NIST SP 800-63B: UV=required)
-		// and be discoverable; each ceremony asks for both as well.
-		AuthenticatorSelection: protocol.AuthenticatorSelection{
-			ResidentKey:        protocol.ResidentKeyRequirementRequired,
-			RequireResidentKey: protocol.ResidentKeyRequired(),
-			UserVerification:   protocol.VerificationRequired,
-		},
-		AttestationPreference: protocol.PreferNoAttestation,
-	})
+	e, err := passkey.New(passkey.Config{RPID: u.Hostname(), DisplayName: "OneAccount",
+		Origins: []string{u.Scheme + "://" + u.Host}})
 	if err != nil {
 		a.log.Warn("passkeys are off: the base URL's host cannot be a WebAuthn relying party ID",
 			"base_url", u.String(), "err", err)
-		return nil
+		return nil // a nil interface, not a nil *passkey.Engine
 	}
-	return wa
+	return e
 }
 
 // channels returns the configured delivery channels; with --demo the

@@ -10,9 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-webauthn/webauthn/protocol"
-	"github.com/go-webauthn/webauthn/webauthn"
-
 	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/audit"
 	"github.com/oneaccount/oneaccount/internal/lang"
@@ -24,9 +21,16 @@ import (
 // A passkey serves three ways: as the second factor after the password, as
 // a passwordless sign-in that counts as multi-factor, and, on top of level 2,
 // as what makes an account level 3.
+//
+// This file holds the rules: what a ceremony is for, who may finish it, what
+// a verified credential must show, and what follows (audit, notice, session
+// rotation, throttles). The WebAuthn protocol itself (options, parsing,
+// signatures, origins, counters) is a PasskeyEngine's job, done by
+// internal/passkey, so that the domain does not depend on an HTTP-shaped
+// library.
 
 // ceremonyTTL is how long a ceremony waits for the authenticator's answer;
-// it matches go-webauthn's default prompt timeout.
+// it matches the engine's (go-webauthn's default) prompt timeout.
 const ceremonyTTL = 5 * time.Minute
 
 // maxPasskeys bounds the passkeys of one account.
@@ -42,8 +46,9 @@ type Passkey struct {
 	AccountID string
 	// Name is the person's label for it, such as "Chrome · Android".
 	Name string
-	// Credential is the go-webauthn Credential as JSON: the public key, the
-	// signature counter and the flags.
+	// Credential is the engine's record of the credential
+	// (StoredCredential.Data; go-webauthn's Credential as JSON): the public
+	// key, the signature counter and the flags.
 	Credential []byte
 	CreatedAt  time.Time
 	// LastUsedAt is zero until the passkey is first used to sign in.
@@ -77,7 +82,8 @@ type Ceremony struct {
 	// SessionHash is the session (full for register, pending for mfa) that
 	// began the ceremony; only that session can finish it.
 	SessionHash string
-	// Data is go-webauthn's SessionData as JSON.
+	// Data is the engine's session data (go-webauthn's SessionData as
+	// JSON): the challenge and what the answer must match.
 	Data      []byte
 	ExpiresAt time.Time
 	CreatedAt time.Time
@@ -114,10 +120,78 @@ type PasskeyStore interface {
 
 // PasskeyCeremony is what the browser needs to run a ceremony: the token
 // naming it, to send back with the answer, and the options for
-// navigator.credentials.create or .get ({"publicKey": {...}}).
+// navigator.credentials.create or .get ({"publicKey": {...}}) as JSON.
 type PasskeyCeremony struct {
 	Token   string
-	Options any
+	Options json.RawMessage
+}
+
+// PasskeyEngine runs the WebAuthn protocol for the relying party: it makes
+// the options and session data of each ceremony and checks the
+// authenticator's answer against them (challenge, origin, RP ID, signature,
+// counter, the user verification asked for). Options, session data and
+// credential records are opaque JSON to the domain. internal/passkey is
+// the implementation.
+//
+// Begin* return the options for the browser and the session data to keep
+// until the answer comes. Registration asks for a discoverable,
+// user-verified credential, no attestation, credProps, and excludes the
+// user's credentials; logins ask for user verification. Finish* refuse an
+// answer that does not parse or verify with an error wrapping
+// ErrPasskeyRejected, giving the reason; any other error is the engine's
+// own failure.
+type PasskeyEngine interface {
+	BeginRegistration(u PasskeyUser) (options json.RawMessage, session []byte, err error)
+	FinishRegistration(u PasskeyUser, session, response []byte) (StoredCredential, error)
+	// BeginLogin allows the user's credentials only.
+	BeginLogin(u PasskeyUser) (options json.RawMessage, session []byte, err error)
+	FinishLogin(u PasskeyUser, session, response []byte) (StoredCredential, error)
+	// BeginDiscoverableLogin starts a login for no user in particular: the
+	// authenticator offers any discoverable credential it has.
+	BeginDiscoverableLogin() (options json.RawMessage, session []byte, err error)
+	// FinishDiscoverableLogin finds the user by the user handle in the
+	// answer, through lookup, before checking it; a lookup error is a
+	// rejection.
+	FinishDiscoverableLogin(session, response []byte, lookup func(userHandle []byte) (PasskeyUser, error)) (StoredCredential, error)
+}
+
+// ErrPasskeyRejected is wrapped by the PasskeyEngine errors that refuse an
+// authenticator's answer.
+var ErrPasskeyRejected = errors.New("passkey response rejected")
+
+// PasskeyUser is an account as the passkey engine sees it.
+type PasskeyUser struct {
+	// Handle is the WebAuthn user handle: random bytes, not the account ID.
+	Handle []byte
+	// Name is what the authenticator lists the passkey under (the email
+	// address); DisplayName is the person's name.
+	Name, DisplayName string
+	// Credentials are the account's passkeys; only ID and Data are set.
+	Credentials []StoredCredential
+}
+
+// StoredCredential is a passkey as a ceremony leaves it: the engine's
+// record to keep, and the facts the rules look at.
+type StoredCredential struct {
+	// ID is the credential ID.
+	ID []byte
+	// Data is the engine's record of the credential, kept as
+	// Passkey.Credential and given back in PasskeyUser.Credentials.
+	Data []byte
+	// UserVerified tells that the ceremony verified the person (the UV flag
+	// of its authenticator data).
+	UserVerified bool
+	// Discoverable is the client's credProps answer at registration: nil
+	// when it gave none.
+	Discoverable *bool
+	// BackupEligible and BackedUp are the BE and BS flags: a synced passkey.
+	BackupEligible, BackedUp bool
+	// SignCount is the authenticator's signature counter; synced passkeys
+	// keep it at 0.
+	SignCount uint32
+	// CloneWarning tells that the counter went backwards: two copies of the
+	// key may exist.
+	CloneWarning bool
 }
 
 var (
@@ -150,26 +224,6 @@ func (s *Service) Passkeys(ctx context.Context, accountID string) ([]Passkey, er
 	return ps, nil
 }
 
-// passkeyUser is an account as go-webauthn sees it.
-type passkeyUser struct {
-	handle []byte
-	a      Account
-	creds  []webauthn.Credential
-}
-
-func (u *passkeyUser) WebAuthnID() []byte { return u.handle }
-
-func (u *passkeyUser) WebAuthnName() string { return string(u.a.Email) }
-
-func (u *passkeyUser) WebAuthnDisplayName() string {
-	if n := u.a.DisplayName(); n != "" {
-		return n
-	}
-	return string(u.a.Email)
-}
-
-func (u *passkeyUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
-
 var b64 = base64.RawURLEncoding
 
 // newUserHandle returns 32 random bytes, base64url: the WebAuthn spec
@@ -178,43 +232,42 @@ func newUserHandle() string { return NewToken() }
 
 // passkeyUser loads the account's user handle (making one the first time)
 // and its passkeys.
-func (s *Service) passkeyUser(ctx context.Context, a Account) (*passkeyUser, error) {
+func (s *Service) passkeyUser(ctx context.Context, a Account) (PasskeyUser, error) {
 	h, err := s.store.UserHandle(ctx, a.ID, newUserHandle())
 	if err != nil {
-		return nil, fmt.Errorf("user handle: %w", err)
+		return PasskeyUser{}, fmt.Errorf("user handle: %w", err)
 	}
 	handle, err := b64.DecodeString(h)
 	if err != nil {
-		return nil, fmt.Errorf("user handle of %s: %w", a.ID, err)
+		return PasskeyUser{}, fmt.Errorf("user handle of %s: %w", a.ID, err)
 	}
 	ps, err := s.store.Passkeys(ctx, a.ID)
 	if err != nil {
-		return nil, fmt.Errorf("passkeys: %w", err)
+		return PasskeyUser{}, fmt.Errorf("passkeys: %w", err)
 	}
-	u := &passkeyUser{handle: handle, a: a}
+	u := PasskeyUser{Handle: handle, Name: string(a.Email), DisplayName: a.DisplayName()}
+	if u.DisplayName == "" {
+		u.DisplayName = u.Name
+	}
 	for _, p := range ps {
-		var c webauthn.Credential
-		if err := json.Unmarshal(p.Credential, &c); err != nil {
-			return nil, fmt.Errorf("passkey %s: %w", p.ID, err)
+		id, err := b64.DecodeString(p.ID)
+		if err != nil {
+			return PasskeyUser{}, fmt.Errorf("passkey %s: %w", p.ID, err)
 		}
-		u.creds = append(u.creds, c)
+		u.Credentials = append(u.Credentials, StoredCredential{ID: id, Data: p.Credential})
 	}
 	return u, nil
 }
 
 // saveCeremony stores a ceremony's session data and returns its token.
 // Expired ceremonies are swept on the way, so the table stays small.
-func (s *Service) saveCeremony(ctx context.Context, kind CeremonyKind, accountID, sessionHash string, data *webauthn.SessionData) (string, error) {
+func (s *Service) saveCeremony(ctx context.Context, kind CeremonyKind, accountID, sessionHash string, data []byte) (string, error) {
 	now := s.now()
 	if _, err := s.store.DeleteExpiredCeremonies(ctx, now); err != nil {
 		s.log.WarnContext(ctx, "sweep webauthn ceremonies", "err", err)
 	}
-	raw, err := json.Marshal(data)
-	if err != nil {
-		return "", fmt.Errorf("encode ceremony: %w", err)
-	}
 	token := NewToken()
-	c := Ceremony{IDHash: HashToken(token), Kind: kind, AccountID: accountID, SessionHash: sessionHash, Data: raw,
+	c := Ceremony{IDHash: HashToken(token), Kind: kind, AccountID: accountID, SessionHash: sessionHash, Data: data,
 		ExpiresAt: now.Add(ceremonyTTL), CreatedAt: now}
 	if err := s.store.CreateCeremony(ctx, c); err != nil {
 		return "", fmt.Errorf("store ceremony: %w", err)
@@ -224,45 +277,28 @@ func (s *Service) saveCeremony(ctx context.Context, kind CeremonyKind, accountID
 
 // takeCeremony uses up the ceremony of token. It fails unless the ceremony
 // is live and of the kind expected.
-func (s *Service) takeCeremony(ctx context.Context, token string, kind CeremonyKind) (Ceremony, webauthn.SessionData, error) {
-	var data webauthn.SessionData
+func (s *Service) takeCeremony(ctx context.Context, token string, kind CeremonyKind) (Ceremony, error) {
 	if token == "" || len(token) > 100 {
-		return Ceremony{}, data, errCeremony
+		return Ceremony{}, errCeremony
 	}
 	c, err := s.store.TakeCeremony(ctx, HashToken(token))
 	if err != nil {
 		if apperr.CodeOf(err) == apperr.NotFound {
-			return c, data, errCeremony
+			return c, errCeremony
 		}
-		return c, data, fmt.Errorf("take ceremony: %w", err)
+		return c, fmt.Errorf("take ceremony: %w", err)
 	}
 	if c.Kind != kind || !s.now().Before(c.ExpiresAt) {
-		return c, data, errCeremony
+		return c, errCeremony
 	}
-	if err := json.Unmarshal(c.Data, &data); err != nil {
-		return c, data, fmt.Errorf("decode ceremony: %w", err)
-	}
-	return c, data, nil
+	return c, nil
 }
 
-// rejected logs why go-webauthn refused a response and returns the answer
-// for the person.
+// rejected logs why a response was refused and returns the answer for the
+// person.
 func (s *Service) rejected(ctx context.Context, what string, err error) error {
-	var pe *protocol.Error
-	if errors.As(err, &pe) {
-		s.log.InfoContext(ctx, "passkey rejected", "ceremony", what, "type", pe.Type, "details", pe.Details, "info", pe.DevInfo)
-	} else {
-		s.log.InfoContext(ctx, "passkey rejected", "ceremony", what, "err", err)
-	}
+	s.log.InfoContext(ctx, "passkey rejected", "ceremony", what, "err", err)
 	return errPasskey
-}
-
-// userVerified is the authenticator selection every passkey ceremony
-// demands: a discoverable credential, and user verification.
-var userVerified = protocol.AuthenticatorSelection{
-	ResidentKey:        protocol.ResidentKeyRequirementRequired,
-	RequireResidentKey: protocol.ResidentKeyRequired(),
-	UserVerification:   protocol.VerificationRequired,
 }
 
 // BeginPasskeyRegistration starts enrolling a passkey for the signed-in
@@ -279,14 +315,10 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, a Account, sess 
 	if err != nil {
 		return PasskeyCeremony{}, err
 	}
-	if len(u.creds) >= maxPasskeys {
+	if len(u.Credentials) >= maxPasskeys {
 		return PasskeyCeremony{}, &apperr.Error{Code: apperr.Invalid, Key: "passkey.too_many", Detail: "too many passkeys"}
 	}
-	creation, data, err := s.wa.BeginRegistration(u,
-		webauthn.WithAuthenticatorSelection(userVerified),
-		webauthn.WithConveyancePreference(protocol.PreferNoAttestation),
-		webauthn.WithExclusions(webauthn.Credentials(u.creds).CredentialDescriptors()),
-		webauthn.WithExtensions(webauthn.WithExtensionCredProps()))
+	creation, data, err := s.wa.BeginRegistration(u)
 	if err != nil {
 		return PasskeyCeremony{}, fmt.Errorf("begin passkey registration: %w", err)
 	}
@@ -305,7 +337,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, a Account, sess
 	if s.wa == nil {
 		return "", errPasskeysOff
 	}
-	cer, data, err := s.takeCeremony(ctx, token, CeremonyRegister)
+	cer, err := s.takeCeremony(ctx, token, CeremonyRegister)
 	if err != nil {
 		return "", err
 	}
@@ -316,26 +348,21 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, a Account, sess
 	if err != nil {
 		return "", err
 	}
-	parsed, err := protocol.ParseCredentialCreationResponseBytes(response)
+	cred, err := s.wa.FinishRegistration(u, cer.Data, response)
 	if err != nil {
-		return "", s.rejected(ctx, "register", err)
+		if errors.Is(err, ErrPasskeyRejected) {
+			return "", s.rejected(ctx, "register", err)
+		}
+		return "", fmt.Errorf("finish passkey registration: %w", err)
 	}
-	cred, err := s.wa.CreateCredential(u, data, parsed)
-	if err != nil {
-		return "", s.rejected(ctx, "register", err)
-	}
-	if !cred.Flags.UserVerified {
+	if !cred.UserVerified {
 		return "", s.rejected(ctx, "register", errors.New("user not verified"))
 	}
-	if rk := cred.Extensions.RK; rk != nil && !*rk {
+	if rk := cred.Discoverable; rk != nil && !*rk {
 		return "", s.rejected(ctx, "register", errors.New("credential is not discoverable"))
 	}
-	raw, err := json.Marshal(cred)
-	if err != nil {
-		return "", fmt.Errorf("encode passkey: %w", err)
-	}
 	p := Passkey{ID: b64.EncodeToString(cred.ID), AccountID: a.ID, Name: passkeyName(name, c.UserAgent),
-		Credential: raw, CreatedAt: s.now()}
+		Credential: cred.Data, CreatedAt: s.now()}
 	ev := s.recordFactor(ctx, a, audit.FactorAdded, "passkey", c)
 	if err := s.store.AddPasskey(ctx, p, ev); err != nil {
 		if apperr.CodeOf(err) == apperr.Conflict {
@@ -407,7 +434,7 @@ func (s *Service) BeginPasskeySecondFactor(ctx context.Context, pendingToken str
 	if err != nil {
 		return PasskeyCeremony{}, err
 	}
-	assertion, data, err := s.wa.BeginLogin(u, webauthn.WithUserVerification(protocol.VerificationRequired))
+	assertion, data, err := s.wa.BeginLogin(u)
 	if err != nil {
 		return PasskeyCeremony{}, fmt.Errorf("begin passkey check: %w", err)
 	}
@@ -437,7 +464,7 @@ func (s *Service) FinishPasskeySecondFactor(ctx context.Context, pendingToken, t
 	if err := s.checkMFAThrottle(ctx, key); err != nil {
 		return SignInResult{}, err
 	}
-	cer, data, err := s.takeCeremony(ctx, token, CeremonyMFA)
+	cer, err := s.takeCeremony(ctx, token, CeremonyMFA)
 	if err != nil {
 		return SignInResult{}, err
 	}
@@ -448,12 +475,12 @@ func (s *Service) FinishPasskeySecondFactor(ctx context.Context, pendingToken, t
 	if err != nil {
 		return SignInResult{}, err
 	}
-	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
+	cred, err := s.wa.FinishLogin(u, cer.Data, response)
+	if err != nil && !errors.Is(err, ErrPasskeyRejected) {
+		return SignInResult{}, fmt.Errorf("finish passkey check: %w", err)
+	}
 	if err == nil {
-		var cred *webauthn.Credential
-		if cred, err = s.wa.ValidateLogin(u, data, parsed); err == nil {
-			err = s.usePasskey(ctx, a, cred)
-		}
+		err = s.usePasskey(ctx, a, cred)
 	}
 	if err != nil {
 		s.failMFA(ctx, key, a.ID, c)
@@ -464,20 +491,16 @@ func (s *Service) FinishPasskeySecondFactor(ctx context.Context, pendingToken, t
 }
 
 // usePasskey writes back a credential after a verified assertion.
-func (s *Service) usePasskey(ctx context.Context, a Account, cred *webauthn.Credential) error {
-	if !cred.Flags.UserVerified {
+func (s *Service) usePasskey(ctx context.Context, a Account, cred StoredCredential) error {
+	if !cred.UserVerified {
 		return errors.New("user not verified")
 	}
-	if cred.Authenticator.CloneWarning {
+	if cred.CloneWarning {
 		// The counter went backwards: two copies of the key may exist.
 		// Synced passkeys keep the counter at 0 and never warn.
 		s.log.WarnContext(ctx, "passkey signature counter went backwards", "account", a.ID)
 	}
-	raw, err := json.Marshal(cred)
-	if err != nil {
-		return fmt.Errorf("encode passkey: %w", err)
-	}
-	if err := s.store.UsePasskey(ctx, b64.EncodeToString(cred.ID), raw, s.now()); err != nil {
+	if err := s.store.UsePasskey(ctx, b64.EncodeToString(cred.ID), cred.Data, s.now()); err != nil {
 		return fmt.Errorf("use passkey: %w", err)
 	}
 	return nil
@@ -493,7 +516,7 @@ func (s *Service) BeginPasskeySignIn(ctx context.Context, c Client) (PasskeyCere
 	if err := s.checkIPThrottle(ctx, "ip:"+c.IP); err != nil {
 		return PasskeyCeremony{}, err
 	}
-	assertion, data, err := s.wa.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
+	assertion, data, err := s.wa.BeginDiscoverableLogin()
 	if err != nil {
 		return PasskeyCeremony{}, fmt.Errorf("begin passkey sign-in: %w", err)
 	}
@@ -521,27 +544,27 @@ func (s *Service) FinishPasskeySignIn(ctx context.Context, token string, respons
 	if err := s.checkIPThrottle(ctx, ipKey); err != nil {
 		return SignInResult{}, err
 	}
-	_, data, err := s.takeCeremony(ctx, token, CeremonyLogin)
+	cer, err := s.takeCeremony(ctx, token, CeremonyLogin)
 	if err != nil {
 		return SignInResult{}, err
 	}
 	var a Account
-	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
+	lookup := func(userHandle []byte) (PasskeyUser, error) {
+		id, err := s.store.AccountByUserHandle(ctx, b64.EncodeToString(userHandle))
+		if err != nil {
+			return PasskeyUser{}, err
+		}
+		if a, err = s.store.Account(ctx, id); err != nil {
+			return PasskeyUser{}, err
+		}
+		return s.passkeyUser(ctx, a)
+	}
+	cred, err := s.wa.FinishDiscoverableLogin(cer.Data, response, lookup)
+	if err != nil && !errors.Is(err, ErrPasskeyRejected) {
+		return SignInResult{}, fmt.Errorf("finish passkey sign-in: %w", err)
+	}
 	if err == nil {
-		handler := func(_, userHandle []byte) (webauthn.User, error) {
-			id, err := s.store.AccountByUserHandle(ctx, b64.EncodeToString(userHandle))
-			if err != nil {
-				return nil, err
-			}
-			if a, err = s.store.Account(ctx, id); err != nil {
-				return nil, err
-			}
-			return s.passkeyUser(ctx, a)
-		}
-		var cred *webauthn.Credential
-		if _, cred, err = s.wa.ValidatePasskeyLogin(handler, data, parsed); err == nil {
-			err = s.usePasskey(ctx, a, cred)
-		}
+		err = s.usePasskey(ctx, a, cred)
 	}
 	if err != nil {
 		s.failPasskey(ctx, ipKey, a.ID, c)

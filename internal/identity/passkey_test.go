@@ -10,6 +10,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -29,6 +31,7 @@ import (
 	"github.com/oneaccount/oneaccount/internal/identity/contact"
 	"github.com/oneaccount/oneaccount/internal/identity/password"
 	"github.com/oneaccount/oneaccount/internal/notify"
+	"github.com/oneaccount/oneaccount/internal/passkey"
 	"github.com/oneaccount/oneaccount/internal/store/sqlite"
 	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
 )
@@ -81,16 +84,59 @@ type pkFixture struct {
 	cl    identity.Client
 }
 
-func pkRP(t *testing.T) *webauthn.WebAuthn {
+// pkRP is the real protocol engine (internal/passkey): these tests run
+// whole ceremonies through the service. Only the test imports it, so the
+// identity package itself stays free of the library.
+func pkRP(t *testing.T) *passkey.Engine {
 	t.Helper()
-	wa, err := webauthn.New(&webauthn.Config{RPID: pkRPID, RPDisplayName: "OneAccount", RPOrigins: []string{pkOrigin}})
+	e, err := passkey.New(passkey.Config{RPID: pkRPID, DisplayName: "OneAccount", Origins: []string{pkOrigin}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return wa
+	return e
+}
+
+// pkCreation decodes registration options as the browser gets them.
+func pkCreation(t *testing.T, options json.RawMessage) protocol.PublicKeyCredentialCreationOptions {
+	t.Helper()
+	var c protocol.CredentialCreation
+	if err := json.Unmarshal(options, &c); err != nil {
+		t.Fatalf("registration options %s: %v", options, err)
+	}
+	return c.Response
+}
+
+// pkAssertion decodes sign-in options as the browser gets them.
+func pkAssertion(t *testing.T, options json.RawMessage) protocol.PublicKeyCredentialRequestOptions {
+	t.Helper()
+	var c protocol.CredentialAssertion
+	if err := json.Unmarshal(options, &c); err != nil {
+		t.Fatalf("sign-in options %s: %v", options, err)
+	}
+	return c.Response
+}
+
+// pkUserHandle is the user handle of registration options.
+func pkUserHandle(t *testing.T, o protocol.PublicKeyCredentialCreationOptions) []byte {
+	t.Helper()
+	id, _ := o.User.ID.(string)
+	h, err := pkB64.DecodeString(id)
+	if err != nil || len(h) == 0 {
+		t.Fatalf("user handle %v: %v", o.User.ID, err)
+	}
+	return h
 }
 
 func newPKFixture(t *testing.T, passkeys bool) *pkFixture {
+	t.Helper()
+	if passkeys {
+		return newPKFixtureWith(t, pkRP(t))
+	}
+	return newPKFixtureWith(t, nil)
+}
+
+// newPKFixtureWith runs the service over engine; nil turns passkeys off.
+func newPKFixtureWith(t *testing.T, engine identity.PasskeyEngine) *pkFixture {
 	t.Helper()
 	clk := &pkClock{t: time.Now().UTC().Truncate(time.Second)}
 	s, err := sqlite.Open(filepath.Join(t.TempDir(), "identity.db"), clk.now)
@@ -107,10 +153,7 @@ func newPKFixture(t *testing.T, passkeys bool) *pkFixture {
 	}
 	out := &pkOutbox{}
 	d := identity.Deps{Store: s, Hasher: hasher, Policy: password.NewPolicy(password.NewBlocklist(nil)), Sender: out,
-		Now: clk.now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if passkeys {
-		d.WebAuthn = pkRP(t)
-	}
+		Now: clk.now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), WebAuthn: engine}
 	svc := identity.NewService(d, identity.Config{})
 	return &pkFixture{svc: svc, store: s, clock: clk, out: out, auth: &softAuthenticator{origin: pkOrigin, uv: true},
 		cl: identity.Client{IP: "192.0.2.1", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/150.0"}}
@@ -199,12 +242,15 @@ func TestPasskeyLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := cer.Options.(*protocol.CredentialCreation).Response
+	opts := pkCreation(t, cer.Options)
 	if sel := opts.AuthenticatorSelection; sel.UserVerification != protocol.VerificationRequired ||
 		sel.ResidentKey != protocol.ResidentKeyRequirementRequired {
 		t.Errorf("authenticator selection = %+v, want UV and resident key required", sel)
 	}
-	if opts.RelyingParty.ID != pkRPID || bytes.Contains(opts.User.ID.(protocol.URLEncodedBase64), []byte(a.ID)) {
+	if opts.Attestation != protocol.PreferNoAttestation || !opts.Extensions.CredProps {
+		t.Errorf("attestation %q, extensions %v: want none and credProps", opts.Attestation, opts.Extensions)
+	}
+	if opts.RelyingParty.ID != pkRPID || bytes.Contains(pkUserHandle(t, opts), []byte(a.ID)) {
 		t.Errorf("RP %q, user handle %v: want RP %q and a handle that is not the account ID", opts.RelyingParty.ID, opts.User.ID, pkRPID)
 	}
 	resp := f.auth.create(t, cer.Options)
@@ -248,7 +294,7 @@ func TestPasskeyLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := mfa.Options.(*protocol.CredentialAssertion).Response; got.UserVerification != protocol.VerificationRequired ||
+	if got := pkAssertion(t, mfa.Options); got.UserVerification != protocol.VerificationRequired ||
 		len(got.AllowedCredentials) != 1 {
 		t.Errorf("second-factor options = %+v, want UV required and the one passkey allowed", got)
 	}
@@ -273,7 +319,7 @@ func TestPasskeyLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := login.Options.(*protocol.CredentialAssertion).Response; len(got.AllowedCredentials) != 0 ||
+	if got := pkAssertion(t, login.Options); len(got.AllowedCredentials) != 0 ||
 		got.UserVerification != protocol.VerificationRequired {
 		t.Errorf("passwordless options = %+v, want no allow list and UV required", got)
 	}
@@ -478,6 +524,156 @@ func TestPasskeysOff(t *testing.T) {
 	pkWantKey(t, "sign in", err, "passkey.off")
 }
 
+// fakeEngine is a PasskeyEngine whose answers the test sets, to check the
+// rules the service applies to what an engine reports.
+type fakeEngine struct {
+	cred identity.StoredCredential
+	err  error
+	// users are the users the engine was given, last last.
+	users []identity.PasskeyUser
+}
+
+func (e *fakeEngine) begin() (json.RawMessage, []byte, error) {
+	return json.RawMessage(`{"publicKey":{}}`), []byte(`{}`), nil
+}
+
+func (e *fakeEngine) BeginRegistration(u identity.PasskeyUser) (json.RawMessage, []byte, error) {
+	e.users = append(e.users, u)
+	return e.begin()
+}
+
+func (e *fakeEngine) FinishRegistration(u identity.PasskeyUser, _, _ []byte) (identity.StoredCredential, error) {
+	e.users = append(e.users, u)
+	return e.cred, e.err
+}
+
+func (e *fakeEngine) BeginLogin(u identity.PasskeyUser) (json.RawMessage, []byte, error) {
+	e.users = append(e.users, u)
+	return e.begin()
+}
+
+func (e *fakeEngine) FinishLogin(u identity.PasskeyUser, _, _ []byte) (identity.StoredCredential, error) {
+	e.users = append(e.users, u)
+	return e.cred, e.err
+}
+
+func (e *fakeEngine) BeginDiscoverableLogin() (json.RawMessage, []byte, error) { return e.begin() }
+
+func (e *fakeEngine) FinishDiscoverableLogin(_, _ []byte, lookup func([]byte) (identity.PasskeyUser, error)) (identity.StoredCredential, error) {
+	if e.err != nil {
+		return e.cred, e.err
+	}
+	if _, err := lookup(e.users[0].Handle); err != nil {
+		return identity.StoredCredential{}, fmt.Errorf("%w: lookup: %w", identity.ErrPasskeyRejected, err)
+	}
+	return e.cred, nil
+}
+
+// TestPasskeyRulesOverEngine: whatever the engine verified, the service
+// refuses a credential that does not show user verification or says it is
+// not discoverable, tells refusals from the engine's own failures, and
+// keeps the engine's record.
+func TestPasskeyRulesOverEngine(t *testing.T) {
+	e := &fakeEngine{}
+	f := newPKFixtureWith(t, e)
+	ctx := context.Background()
+	f.account(t, "rules@example.com", identity.Resident)
+	a, s, _ := f.signIn(t, "rules@example.com")
+	no := false
+	register := func(cred identity.StoredCredential, err error) (string, error) {
+		t.Helper()
+		e.cred, e.err = cred, err
+		cer, berr := f.svc.BeginPasskeyRegistration(ctx, a, s, pkPassword, f.cl)
+		if berr != nil {
+			t.Fatal(berr)
+		}
+		if string(cer.Options) != `{"publicKey":{}}` {
+			t.Errorf("options = %s, want the engine's", cer.Options)
+		}
+		return f.svc.FinishPasskeyRegistration(ctx, a, s, cer.Token, "", nil, f.cl)
+	}
+	_, err := register(identity.StoredCredential{ID: []byte("k1"), Data: []byte(`{"k":1}`)}, nil)
+	pkWantKey(t, "a credential without user verification", err, "passkey.failed")
+	_, err = register(identity.StoredCredential{ID: []byte("k1"), Data: []byte(`{"k":1}`), UserVerified: true, Discoverable: &no}, nil)
+	pkWantKey(t, "a credential that is not discoverable", err, "passkey.failed")
+	_, err = register(identity.StoredCredential{}, fmt.Errorf("%w: bad origin", identity.ErrPasskeyRejected))
+	pkWantKey(t, "a refused attestation", err, "passkey.failed")
+	_, err = register(identity.StoredCredential{}, errors.New("engine broke"))
+	if _, ok := apperr.As(err); ok || err == nil {
+		t.Errorf("engine failure = %v, want an internal error", err)
+	}
+	if ps, _ := f.svc.Passkeys(ctx, a.ID); len(ps) != 0 {
+		t.Fatalf("refused credentials were stored: %+v", ps)
+	}
+
+	token, err := register(identity.StoredCredential{ID: []byte("k1"), Data: []byte(`{"k":1}`), UserVerified: true}, nil)
+	if err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	a, s, _ = f.authenticate(t, token)
+	ps, _ := f.svc.Passkeys(ctx, a.ID)
+	if len(ps) != 1 || ps[0].ID != pkB64.EncodeToString([]byte("k1")) || string(ps[0].Credential) != `{"k":1}` {
+		t.Fatalf("stored passkeys = %+v, want k1 with the engine's record", ps)
+	}
+	if _, err := f.svc.BeginPasskeyRegistration(ctx, a, s, pkPassword, f.cl); err != nil {
+		t.Fatal(err)
+	}
+	u := e.users[len(e.users)-1]
+	if len(u.Credentials) != 1 || string(u.Credentials[0].ID) != "k1" || string(u.Credentials[0].Data) != `{"k":1}` ||
+		u.Name != "rules@example.com" || u.DisplayName == "" || len(u.Handle) != 32 {
+		t.Errorf("engine's user = %+v, want the account's passkey, email, name and a 32-byte handle", u)
+	}
+
+	// Second factor: a refusal counts against the account, an engine
+	// failure does not; the engine's new record is kept.
+	mfa := func(cred identity.StoredCredential, err error) error {
+		t.Helper()
+		e.cred, e.err = cred, err
+		res, serr := f.svc.SignIn(ctx, "rules@example.com", pkPassword, f.cl)
+		if serr != nil || !res.NeedsSecondFactor {
+			t.Fatalf("sign in: %+v %v", res, serr)
+		}
+		cer, berr := f.svc.BeginPasskeySecondFactor(ctx, res.Token)
+		if berr != nil {
+			t.Fatal(berr)
+		}
+		_, err = f.svc.FinishPasskeySecondFactor(ctx, res.Token, cer.Token, nil, f.cl)
+		return err
+	}
+	failures := func() int {
+		st, _ := f.store.Throttle(ctx, "mfa:"+a.ID)
+		return st.Failures
+	}
+	pkWantKey(t, "refused assertion", mfa(identity.StoredCredential{}, fmt.Errorf("%w: bad signature", identity.ErrPasskeyRejected)), "passkey.failed")
+	pkWantKey(t, "assertion without user verification", mfa(identity.StoredCredential{ID: []byte("k1"), Data: []byte(`{"k":2}`)}, nil), "passkey.failed")
+	if n := failures(); n != 2 {
+		t.Errorf("second-factor failures = %d, want 2", n)
+	}
+	if err := mfa(identity.StoredCredential{}, errors.New("engine broke")); err == nil || apperr.CodeOf(err) != apperr.Internal {
+		t.Errorf("engine failure = %v, want an internal error", err)
+	}
+	if n := failures(); n != 2 {
+		t.Errorf("second-factor failures after an engine failure = %d, want still 2", n)
+	}
+	if err := mfa(identity.StoredCredential{ID: []byte("k1"), Data: []byte(`{"k":3}`), UserVerified: true, CloneWarning: true}, nil); err != nil {
+		t.Fatalf("second factor: %v", err)
+	}
+	if ps, _ := f.svc.Passkeys(ctx, a.ID); string(ps[0].Credential) != `{"k":3}` || ps[0].LastUsedAt.IsZero() {
+		t.Errorf("after use: %s, last used %v; want the engine's new record", ps[0].Credential, ps[0].LastUsedAt)
+	}
+
+	// Passwordless: the lookup finds the account by its handle.
+	e.cred, e.err = identity.StoredCredential{ID: []byte("k1"), Data: []byte(`{"k":4}`), UserVerified: true}, nil
+	login, err := f.svc.BeginPasskeySignIn(ctx, f.cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.svc.FinishPasskeySignIn(ctx, login.Token, nil, "", f.cl)
+	if err != nil || res.Account.ID != a.ID {
+		t.Fatalf("passwordless: %+v, %v; want account %s", res.Account.ID, err, a.ID)
+	}
+}
+
 // softAuthenticator is a software passkey provider: ES256 keys, "none"
 // attestation, and the user-verified flag unless uv is false.
 type softAuthenticator struct {
@@ -514,14 +710,14 @@ func (s *softAuthenticator) clientData(t *testing.T, typ string, challenge proto
 }
 
 // create answers navigator.credentials.create.
-func (s *softAuthenticator) create(t *testing.T, options any) []byte {
+func (s *softAuthenticator) create(t *testing.T, options json.RawMessage) []byte {
 	t.Helper()
-	o := options.(*protocol.CredentialCreation).Response
+	o := pkCreation(t, options)
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &softKey{id: make([]byte, 16), handle: o.User.ID.(protocol.URLEncodedBase64), rpID: o.RelyingParty.ID, priv: priv}
+	k := &softKey{id: make([]byte, 16), handle: pkUserHandle(t, o), rpID: o.RelyingParty.ID, priv: priv}
 	_, _ = rand.Read(k.id)
 	pub, err := priv.PublicKey.Bytes() // 0x04 || X || Y
 	if err != nil {
@@ -551,9 +747,9 @@ func (s *softAuthenticator) create(t *testing.T, options any) []byte {
 
 // get answers navigator.credentials.get with the newest key for the RP
 // that the allow list permits.
-func (s *softAuthenticator) get(t *testing.T, options any) []byte {
+func (s *softAuthenticator) get(t *testing.T, options json.RawMessage) []byte {
 	t.Helper()
-	o := options.(*protocol.CredentialAssertion).Response
+	o := pkAssertion(t, options)
 	var k *softKey
 	for _, c := range slices.Backward(s.keys) {
 		if c.rpID != o.RelyingPartyID {

@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/go-webauthn/webauthn/webauthn"
-
 	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/audit"
 	"github.com/oneaccount/oneaccount/internal/identity/password"
@@ -42,7 +40,7 @@ type Service struct {
 	cfg    Config
 	log    *slog.Logger
 	// wa runs the WebAuthn ceremonies; nil turns passkeys off.
-	wa *webauthn.WebAuthn
+	wa PasskeyEngine
 }
 
 // Deps are the Service's collaborators.
@@ -53,8 +51,9 @@ type Deps struct {
 	Sender Sender
 	Now    func() time.Time
 	Log    *slog.Logger
-	// WebAuthn is the relying party for passkeys; nil turns them off.
-	WebAuthn *webauthn.WebAuthn
+	// WebAuthn is the protocol engine of the passkey relying party
+	// (internal/passkey); nil turns passkeys off.
+	WebAuthn PasskeyEngine
 }
 
 // NewService returns a Service.
