@@ -25,6 +25,9 @@ type Config struct {
 	SMSFallback bool
 	// Issuer names the service in authenticator apps.
 	Issuer string
+	// HashWait bounds how long a sign-in queues for a free password
+	// hasher; then it fails with Unavailable (503 and Retry-After).
+	HashWait time.Duration
 	// BaseURL is the site's public URL without a trailing slash, for links
 	// in messages.
 	BaseURL string
@@ -60,6 +63,9 @@ type Deps struct {
 func NewService(d Deps, cfg Config) *Service {
 	if cfg.Issuer == "" {
 		cfg.Issuer = "OneAccount"
+	}
+	if cfg.HashWait == 0 {
+		cfg.HashWait = 10 * time.Second
 	}
 	if cfg.Sessions == (SessionPolicy{}) {
 		cfg.Sessions = DefaultSessionPolicy

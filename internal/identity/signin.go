@@ -63,25 +63,21 @@ func (s *Service) SignIn(ctx context.Context, username, pw string, c Client) (Si
 		return SignInResult{}, fmt.Errorf("sign in: %w", lookupErr)
 	}
 	keys := s.throttleKeys(ctx, key, a.ID, c)
-	if err := s.checkThrottle(ctx, keys); err != nil {
+	failed, err := s.checkThrottle(ctx, keys)
+	if err != nil {
 		return SignInResult{}, err
 	}
-	ok, rehash, err := false, false, error(nil)
-	if lookupErr != nil {
-		if err := s.hasher.VerifyDummy(ctx, pw); err != nil {
-			return SignInResult{}, fmt.Errorf("sign in: %w", err)
-		}
-	} else {
-		ok, rehash, err = s.hasher.Verify(ctx, pw, a.PasswordHash)
-		if err != nil {
-			return SignInResult{}, fmt.Errorf("sign in: %w", err)
-		}
+	ok, rehash, err := s.verifyPassword(ctx, a, lookupErr == nil, pw)
+	if err != nil {
+		return SignInResult{}, fmt.Errorf("sign in: %w", err)
 	}
 	if !ok {
 		s.fail(ctx, keys, a.ID, c, "password")
 		return SignInResult{}, errSignIn
 	}
-	_ = s.store.ClearThrottle(ctx, keys[0])
+	if failed {
+		_ = s.store.ClearThrottle(ctx, keys[0])
+	}
 	if rehash {
 		s.rehash(ctx, a.ID, pw)
 	}
@@ -101,22 +97,36 @@ func (s *Service) throttleKeys(ctx context.Context, username, accountID string, 
 	return []string{acct, "ip:" + c.IP}
 }
 
-func (s *Service) checkThrottle(ctx context.Context, keys []string) error {
+// checkThrottle refuses an attempt that must still wait; it reports
+// whether the account key has failures to clear after a success.
+func (s *Service) checkThrottle(ctx context.Context, keys []string) (bool, error) {
 	now := s.now()
-	for i, k := range keys {
-		st, err := s.store.Throttle(ctx, k)
-		if err != nil {
-			return fmt.Errorf("throttle: %w", err)
-		}
+	states, err := s.store.Throttles(ctx, keys)
+	if err != nil {
+		return false, fmt.Errorf("throttle: %w", err)
+	}
+	for i, st := range states {
 		pol := AccountThrottle
 		if i > 0 {
 			pol = IPThrottle
 		}
 		if w := pol.Wait(st, now); w > 0 {
-			return &ThrottledError{Wait: w}
+			return false, &ThrottledError{Wait: w}
 		}
 	}
-	return nil
+	return states[0].Failures > 0, nil
+}
+
+// verifyPassword checks pw against the account's hash, or against a dummy
+// hash when there is no account, so both cost the same. Only the wait for
+// a free hasher is bounded by HashWait; the writes that follow use ctx.
+func (s *Service) verifyPassword(ctx context.Context, a Account, exists bool, pw string) (ok, rehash bool, err error) {
+	hctx, cancel := context.WithTimeout(ctx, s.cfg.HashWait)
+	defer cancel()
+	if !exists {
+		return false, false, s.hasher.VerifyDummy(hctx, pw)
+	}
+	return s.hasher.Verify(hctx, pw, a.PasswordHash)
 }
 
 // fail counts a failure against every key and audits it.
@@ -166,30 +176,42 @@ func (s *Service) startSession(ctx context.Context, a Account, c Client) (SignIn
 		sess.State = StateMFA
 		sess.ExpiresAt = now.Add(s.cfg.Sessions.MFAWindow)
 	}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	res := SignInResult{Account: a, Token: token, NeedsSecondFactor: sess.State == StateMFA}
+	if sess.State == StateMFA {
+		if err := s.store.CreateSession(ctx, sess); err != nil {
+			return SignInResult{}, fmt.Errorf("create session: %w", err)
+		}
+		return res, nil
+	}
+	ev, device, fresh := s.signInRecord(a, c, sess.AMR)
+	if err := s.store.OpenSession(ctx, sess, ev, device); err != nil {
 		return SignInResult{}, fmt.Errorf("create session: %w", err)
 	}
-	res := SignInResult{Account: a, Token: token, NeedsSecondFactor: sess.State == StateMFA}
-	if sess.State == StateActive {
-		res.Device = s.signedIn(ctx, a, c, sess.AMR)
-	}
+	res.Device = fresh
 	return res, nil
+}
+
+// signInRecord returns the audit event of a completed sign-in, the hash of
+// the device to trust for the throttle, and a new device token when the
+// browser had none.
+func (s *Service) signInRecord(a Account, c Client, amr []string) (ev audit.Event, deviceHash, fresh string) {
+	ev = event(audit.SignIn, c)
+	ev.Actor, ev.Subject, ev.ActorEntity = a.ID, a.ID, a.Entity
+	ev.Detail = map[string]string{"amr": strings.Join(amr, " ")}
+	dev := c.Device
+	if dev == "" {
+		dev = NewToken()
+		fresh = dev
+	}
+	return ev, HashToken(dev), fresh
 }
 
 // signedIn audits a completed sign-in and trusts the device for the
 // throttle; it returns a new device token when the browser had none.
 func (s *Service) signedIn(ctx context.Context, a Account, c Client, amr []string) string {
-	ev := event(audit.SignIn, c)
-	ev.Actor, ev.Subject, ev.ActorEntity = a.ID, a.ID, a.Entity
-	ev.Detail = map[string]string{"amr": strings.Join(amr, " ")}
+	ev, device, fresh := s.signInRecord(a, c, amr)
 	s.record(ctx, ev)
-	dev := c.Device
-	fresh := ""
-	if dev == "" {
-		dev = NewToken()
-		fresh = dev
-	}
-	if err := s.store.TrustDevice(ctx, HashToken(dev), a.ID, s.now()); err != nil {
+	if err := s.store.TrustDevice(ctx, device, a.ID, s.now()); err != nil {
 		s.log.WarnContext(ctx, "trust device failed", "err", err)
 	}
 	return fresh

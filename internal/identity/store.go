@@ -47,6 +47,9 @@ type Store interface {
 	DeleteRegistration(ctx context.Context, idHash string) error
 
 	CreateSession(ctx context.Context, s Session) error
+	// OpenSession stores a new full session, its sign-in audit event and
+	// the trusted device in one transaction.
+	OpenSession(ctx context.Context, s Session, ev audit.Event, deviceHash string) error
 	Session(ctx context.Context, idHash string) (Session, error)
 	// ReplaceSession deletes the old session and creates the new one in one
 	// transaction: the rotation at sign-in and privilege changes.
@@ -58,6 +61,8 @@ type Store interface {
 	DeleteSessionsOf(ctx context.Context, accountID, keep string) (int, error)
 
 	Throttle(ctx context.Context, key string) (ThrottleState, error)
+	// Throttles returns the states of keys in order, zero for unknown keys.
+	Throttles(ctx context.Context, keys []string) ([]ThrottleState, error)
 	SaveThrottle(ctx context.Context, s ThrottleState) error
 	ClearThrottle(ctx context.Context, key string) error
 	TrustDevice(ctx context.Context, deviceHash, accountID string, at time.Time) error

@@ -1,16 +1,11 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/oneaccount/oneaccount/internal/identity"
 )
-
-// signInWait bounds how long a sign-in queues for the password hasher.
-const signInWait = 10 * time.Second
 
 // loginPage shows the sign-in form.
 func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request) {
@@ -26,11 +21,7 @@ func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request) {
 // or to /login/mfa when a second factor is needed.
 func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	f := newForm(r, "username", "next")
-	// A sign-in waits at most signInWait for a free password hasher; then
-	// it gets 503 with Retry-After rather than queueing without end.
-	ctx, cancel := context.WithTimeout(r.Context(), signInWait)
-	defer cancel()
-	res, err := w.opt.Identity.SignIn(ctx, r.PostFormValue("username"), r.PostFormValue("password"), w.client(r))
+	res, err := w.opt.Identity.SignIn(r.Context(), r.PostFormValue("username"), r.PostFormValue("password"), w.client(r))
 	if err != nil {
 		status := f.fail(err, "password")
 		if status == http.StatusTooManyRequests {

@@ -64,7 +64,8 @@ var identityQueries = sqlstore.IdentityQueries{
 	SessionsOf:       `SELECT ` + sessionCols + ` FROM sessions WHERE account_id = $1 ORDER BY last_seen_at DESC`,
 	DeleteSessionsOf: `DELETE FROM sessions WHERE account_id = $1 AND id_hash <> $2`,
 
-	Throttle: `SELECT failures, window_start, blocked_until FROM throttle WHERE key = $1`,
+	Throttle:  `SELECT failures, window_start, blocked_until FROM throttle WHERE key = $1`,
+	Throttle2: `SELECT key, failures, window_start, blocked_until FROM throttle WHERE key IN ($1, $2)`,
 	UpsertThrottle: `INSERT INTO throttle (key, failures, window_start, blocked_until) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
 		blocked_until = excluded.blocked_until`,

@@ -65,7 +65,8 @@ var identityQueries = sqlstore.IdentityQueries{
 	SessionsOf:       `SELECT ` + sessionCols + ` FROM sessions WHERE account_id = ? ORDER BY last_seen_at DESC`,
 	DeleteSessionsOf: `DELETE FROM sessions WHERE account_id = ? AND id_hash <> ?`,
 
-	Throttle: `SELECT failures, window_start, blocked_until FROM throttle WHERE key = ?`,
+	Throttle:  `SELECT failures, window_start, blocked_until FROM throttle WHERE key = ?`,
+	Throttle2: `SELECT key, failures, window_start, blocked_until FROM throttle WHERE key IN (?, ?)`,
 	UpsertThrottle: `INSERT INTO throttle (key, failures, window_start, blocked_until) VALUES (?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
 		blocked_until = excluded.blocked_until`,

@@ -27,8 +27,8 @@ type IdentityQueries struct {
 	InsertSession, Session, TouchSession, DeleteSession string
 	SessionsOf, DeleteSessionsOf                        string
 
-	Throttle, UpsertThrottle, DeleteThrottle string
-	TrustDevice, TrustedDevice               string
+	Throttle, Throttle2, UpsertThrottle, DeleteThrottle string
+	TrustDevice, TrustedDevice                          string
 
 	UseTOTPStep                                              string
 	DeleteRecoveryCodes, InsertRecoveryCode, UseRecoveryCode string
@@ -129,7 +129,9 @@ func (s *Store) accountBy(ctx context.Context, q querier, query string, arg any)
 	if err != nil {
 		return a, notFound(err, "account", arg)
 	}
-	a.Roles, err = s.roles(ctx, q, a.ID)
+	if a.Kind == identity.Staff {
+		a.Roles, err = s.roles(ctx, q, a.ID)
+	}
 	return a, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oneaccount/oneaccount/internal/audit"
 	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/identity/otp"
 )
@@ -129,6 +130,30 @@ func (s *Store) CreateSession(ctx context.Context, x identity.Session) error {
 	return nil
 }
 
+// OpenSession stores a full session with its audit event and trusted
+// device in one transaction: one commit per sign-in.
+func (s *Store) OpenSession(ctx context.Context, x identity.Session, ev audit.Event, deviceHash string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.Identity.InsertSession, sessionArgs(x)...); err != nil {
+			return err
+		}
+		if deviceHash != "" {
+			if _, err := tx.ExecContext(ctx, s.q.Identity.TrustDevice, deviceHash, x.AccountID, x.CreatedAt.UTC()); err != nil {
+				return err
+			}
+		}
+		if ev.Action == "" {
+			return nil
+		}
+		_, err := s.appendAudit(ctx, tx, ev) // last: it waits on the audit head
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("open session: %w", err)
+	}
+	return nil
+}
+
 // Session returns a session by its token hash.
 func (s *Store) Session(ctx context.Context, idHash string) (identity.Session, error) {
 	x, err := scanSession(s.db.QueryRowContext(ctx, s.q.Identity.Session, idHash))
@@ -193,6 +218,39 @@ func (s *Store) Throttle(ctx context.Context, key string) (identity.ThrottleStat
 		return st, nil
 	}
 	return st, err
+}
+
+// Throttles returns the states of keys in order in one query.
+func (s *Store) Throttles(ctx context.Context, keys []string) ([]identity.ThrottleState, error) {
+	out := make([]identity.ThrottleState, len(keys))
+	idx := map[string]int{}
+	for i, k := range keys {
+		out[i].Key = k
+		idx[k] = i
+	}
+	if len(keys) != 2 {
+		for i, k := range keys {
+			st, err := s.Throttle(ctx, k)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = st
+		}
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, s.q.Identity.Throttle2, keys[0], keys[1])
+	if err != nil {
+		return nil, fmt.Errorf("throttles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st identity.ThrottleState
+		if err := rows.Scan(&st.Key, &st.Failures, &st.WindowStart, &st.BlockedUntil); err != nil {
+			return nil, fmt.Errorf("throttles: %w", err)
+		}
+		out[idx[st.Key]] = st
+	}
+	return out, rows.Err()
 }
 
 // SaveThrottle writes a key's state.
