@@ -49,6 +49,12 @@ func (s *Service) BeginTOTP(a Account) (TOTPEnrolment, error) {
 	return TOTPEnrolment{Secret: secret, URI: uri}, nil
 }
 
+// TOTPEnrolmentFor rebuilds an enrolment for a secret the form sent back,
+// so the page can show the QR code again after an error.
+func (s *Service) TOTPEnrolmentFor(a Account, secret string) TOTPEnrolment {
+	return TOTPEnrolment{Secret: secret, URI: totpURI(s.cfg.Issuer, string(a.Email), secret)}
+}
+
 // ConfirmTOTP stores the secret once a code from it checks and the current
 // password re-authenticates the person. It returns 10 new recovery codes,
 // shown once, and rotates the session: the returned token replaces it.

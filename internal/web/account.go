@@ -98,7 +98,7 @@ func (w *Web) totpConfirm(rw http.ResponseWriter, r *http.Request) {
 	codes, token, err := w.opt.Identity.ConfirmTOTP(r.Context(), u.Account, u.Session, secret,
 		r.PostFormValue("code"), r.PostFormValue("current_password_totp"), w.client(r))
 	if err != nil {
-		enr := identity.TOTPEnrolment{Secret: secret}
+		enr := w.opt.Identity.TOTPEnrolmentFor(u.Account, secret)
 		err = renameField(err, "current_password", "current_password_totp")
 		w.accountForm(rw, r, f, err, "code", func(d *accountData) { d.TOTP = &enr })
 		return

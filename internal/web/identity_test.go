@@ -1,7 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"html"
+	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -205,5 +209,28 @@ func TestRequireLevelSendsToStepUp(t *testing.T) {
 	rec = iw.post("/staff/team", url.Values{"email": {"x@dsi.example.mo"}, "role": {"counter-agent"}, "new_password": {testPassword}}, ana)
 	if rec.Code != http.StatusForbidden {
 		t.Errorf("resident creating staff = %d, want 403", rec.Code)
+	}
+}
+
+func TestTOTPEnrolmentShowsQRCode(t *testing.T) {
+	iw := newIdentityWeb(t)
+	ana := iw.login(t, "ana@example.com")
+	body := iw.post("/account/totp/begin", nil, ana).Body.String()
+	i := strings.Index(body, `src="data:image/png;base64,`)
+	if i < 0 {
+		t.Fatal("enrolment page has no QR code")
+	}
+	b64 := body[i+len(`src="data:image/png;base64,`):]
+	b64 = b64[:strings.IndexByte(b64, '"')]
+	raw, err := base64.StdEncoding.DecodeString(html.UnescapeString(b64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil || img.Bounds().Dx() != 240 {
+		t.Errorf("QR code image: %v, %v", img, err)
+	}
+	if !strings.Contains(body, `alt="QR code that adds One Account`) {
+		t.Error("QR code has no alt text")
 	}
 }

@@ -85,6 +85,7 @@ func (w *Web) funcs() template.FuncMap {
 		"device": identity.DeviceLabel,
 		"list":   func(xs ...string) []string { return xs },
 		"split":  func(s string) []string { return strings.Split(s, ",") },
+		"qr":     qrDataURI,
 		"dict": func(pairs ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(pairs); i += 2 {
