@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,7 +19,6 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/oneaccount/oneaccount/internal/app"
-	"github.com/oneaccount/oneaccount/internal/config"
 	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/identity/otp"
 )
@@ -55,26 +52,7 @@ var (
 // database, so the development outbox keeps the codes sent, and serves it.
 func startAccountSite(t *testing.T) (*app.App, string) {
 	t.Helper()
-	cfg, _, err := config.Load("serve", []string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "account.db"), "--demo"},
-		func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(cfg, log, nil)
-	if err != nil {
-		t.Fatalf("open app: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := a.Close(); err != nil {
-			t.Errorf("close app: %v", err)
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := a.Start(ctx); err != nil {
-		t.Fatalf("start app: %v", err)
-	}
+	a := buildApp(t, "--db", "sqlite:"+filepath.Join(t.TempDir(), "account.db"), "--demo")
 	if a.Outbox() == nil {
 		t.Fatal("no development outbox although --demo is set")
 	}

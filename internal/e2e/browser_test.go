@@ -51,8 +51,17 @@ var axeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"}
 // binary does, and serves it. It returns the base URL.
 func startSite(t *testing.T) string {
 	t.Helper()
-	cfg, _, err := config.Load("serve", []string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "e2e.db")},
-		func(string) string { return "" }, io.Discard)
+	a := buildApp(t, "--db", "sqlite:"+filepath.Join(t.TempDir(), "e2e.db"))
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// buildApp builds and starts the platform with the given settings, as the
+// binary does, and closes it when the test ends.
+func buildApp(t *testing.T, args ...string) *app.App {
+	t.Helper()
+	cfg, _, err := config.Load("serve", args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
@@ -71,9 +80,7 @@ func startSite(t *testing.T) string {
 	if err := a.Start(ctx); err != nil {
 		t.Fatalf("start app: %v", err)
 	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return a
 }
 
 // chromiumPath finds the browser: ONEACCOUNT_CHROMIUM, else the usual names

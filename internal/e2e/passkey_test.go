@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,7 +20,6 @@ import (
 
 	"github.com/oneaccount/oneaccount/internal/app"
 	"github.com/oneaccount/oneaccount/internal/audit"
-	"github.com/oneaccount/oneaccount/internal/config"
 	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/lang"
 )
@@ -52,26 +49,7 @@ func startPasskeySite(t *testing.T) (*app.App, string) {
 		t.Fatalf("listen: %v", err)
 	}
 	base := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
-	cfg, _, err := config.Load("serve", []string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "passkey.db"),
-		"--demo", "--base-url", base}, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(cfg, log, nil)
-	if err != nil {
-		t.Fatalf("open app: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := a.Close(); err != nil {
-			t.Errorf("close app: %v", err)
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := a.Start(ctx); err != nil {
-		t.Fatalf("start app: %v", err)
-	}
+	a := buildApp(t, "--db", "sqlite:"+filepath.Join(t.TempDir(), "passkey.db"), "--demo", "--base-url", base)
 	if !a.Identity().PasskeysEnabled() {
 		t.Fatalf("passkeys are off with base URL %s", base)
 	}
