@@ -190,8 +190,33 @@ func (a *App) Store() *sqlstore.Store { return a.store }
 // Directory returns the directory service.
 func (a *App) Directory() *directory.Directory { return a.dir }
 
+// sweepEvery is how often Serve deletes expired sessions and codes.
+const sweepEvery = 10 * time.Minute
+
+// sweep deletes expired identity records until ctx is done. Every node
+// sweeps; the deletes are idempotent, so nodes need not coordinate.
+func (a *App) sweep(ctx context.Context) {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r, err := a.identity.Sweep(ctx)
+			if err != nil {
+				a.log.WarnContext(ctx, "sweep failed", "err", err)
+				continue
+			}
+			a.log.InfoContext(ctx, "swept expired records", "sessions", r.Sessions, "codes", r.Codes,
+				"registrations", r.Registrations, "throttles", r.Throttles)
+		}
+	}
+}
+
 // Serve serves on ln until ctx is done, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	go a.sweep(ctx)
 	srv := server.New(a.handler, a.log)
 	a.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL.String(),
 		"engine", a.cfg.Engine(), "demo", a.cfg.Demo)

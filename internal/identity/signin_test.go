@@ -256,3 +256,36 @@ func TestSMSFallbackOnlyWhenPolicyAllows(t *testing.T) {
 		}
 	})
 }
+
+func TestSweepRemovesOnlyWhatIsDead(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.resident(t, "ana@example.com", "66123456", "1234567(8)")
+		old, _ := e.svc.SignIn(ctx, "ana@example.com", goodPassword, client)
+		_, _ = e.svc.SignIn(ctx, "ana@example.com", "wrong password here", identity.Client{IP: "198.51.100.1"})
+		pending, _ := e.svc.StartRegistration(ctx, "bo@example.com", "66000999", "en")
+		e.clk.Add(2 * time.Hour)
+		fresh, _ := e.svc.SignIn(ctx, "ana@example.com", goodPassword, client)
+		r, err := e.svc.Sweep(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Sessions != 1 || r.Throttles != 1 {
+			t.Errorf("Sweep = %+v, want the idle session and the old throttle record", r)
+		}
+		if _, _, err := e.svc.Authenticate(ctx, fresh.Token); err != nil {
+			t.Errorf("a live session was swept: %v", err)
+		}
+		if _, _, err := e.svc.Authenticate(ctx, old.Token); err == nil {
+			t.Error("the idle session survived")
+		}
+		e.clk.Add(24 * time.Hour)
+		r, err = e.svc.Sweep(ctx)
+		if err != nil || r.Registrations != 1 || r.Codes < 2 {
+			t.Errorf("Sweep a day later = %+v, %v; want the expired registration and its codes", r, err)
+		}
+		if _, err := e.svc.Registration(ctx, pending); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("expired registration after the sweep: %v", err)
+		}
+	})
+}

@@ -79,6 +79,10 @@ type Store interface {
 	OrgStore
 	// PasskeyStore keeps passkeys and WebAuthn ceremonies (passkey.go).
 	PasskeyStore
+	// SweepExpired deletes expired sessions, codes, registrations and
+	// throttle records (see Service.Sweep).
+	SweepExpired(ctx context.Context, before SweepBefore) (SweepResult, error)
+
 	audit.Store
 }
 

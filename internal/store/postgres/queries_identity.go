@@ -74,6 +74,11 @@ var identityQueries = sqlstore.IdentityQueries{
 		ON CONFLICT DO NOTHING`,
 	TrustedDevice: `SELECT COUNT(*) FROM trusted_devices WHERE device_hash = $1 AND account_id = $2`,
 
+	SweepSessions:      `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`,
+	SweepRegistrations: `DELETE FROM registrations WHERE expires_at < $1`,
+	SweepCodes: `DELETE FROM codes WHERE expires_at < $1
+		AND id NOT IN (SELECT email_code FROM registrations UNION SELECT phone_code FROM registrations)`,
+	SweepThrottles:      `DELETE FROM throttle WHERE window_start < $1 AND blocked_until < $2`,
 	UseTOTPStep:         `UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $3`,
 	DeleteRecoveryCodes: `DELETE FROM recovery_codes WHERE account_id = $1`,
 	InsertRecoveryCode:  `INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)`,

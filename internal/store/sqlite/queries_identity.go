@@ -75,6 +75,11 @@ var identityQueries = sqlstore.IdentityQueries{
 		ON CONFLICT DO NOTHING`,
 	TrustedDevice: `SELECT COUNT(*) FROM trusted_devices WHERE device_hash = ? AND account_id = ?`,
 
+	SweepSessions:      `DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`,
+	SweepRegistrations: `DELETE FROM registrations WHERE expires_at < ?`,
+	SweepCodes: `DELETE FROM codes WHERE expires_at < ?
+		AND id NOT IN (SELECT email_code FROM registrations UNION SELECT phone_code FROM registrations)`,
+	SweepThrottles:      `DELETE FROM throttle WHERE window_start < ? AND blocked_until < ?`,
 	UseTOTPStep:         `UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`,
 	DeleteRecoveryCodes: `DELETE FROM recovery_codes WHERE account_id = ?`,
 	InsertRecoveryCode:  `INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)`,

@@ -30,9 +30,10 @@ type IdentityQueries struct {
 	Throttle, Throttle2, UpsertThrottle, DeleteThrottle string
 	TrustDevice, TrustedDevice                          string
 
-	UseTOTPStep                                              string
-	DeleteRecoveryCodes, InsertRecoveryCode, UseRecoveryCode string
-	RecoveryCodesLeft                                        string
+	UseTOTPStep                                                   string
+	SweepSessions, SweepRegistrations, SweepCodes, SweepThrottles string
+	DeleteRecoveryCodes, InsertRecoveryCode, UseRecoveryCode      string
+	RecoveryCodesLeft                                             string
 	// UniqueViolation returns the violated constraint or column text of a
 	// unique-constraint error, or "" for any other error.
 	UniqueViolation func(error) string

@@ -339,3 +339,34 @@ func (s *Store) RemoveSecondFactors(ctx context.Context, accountID string) error
 		return err
 	})
 }
+
+// SweepExpired deletes what can no longer be used, in one transaction.
+func (s *Store) SweepExpired(ctx context.Context, b identity.SweepBefore) (identity.SweepResult, error) {
+	var r identity.SweepResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		q := s.q.Identity
+		steps := []struct {
+			query string
+			args  []any
+			n     *int
+		}{
+			{q.SweepSessions, []any{b.SessionEnd.UTC(), b.SessionIdle.UTC()}, &r.Sessions},
+			{q.SweepRegistrations, []any{b.Codes.UTC()}, &r.Registrations},
+			{q.SweepCodes, []any{b.Codes.UTC()}, &r.Codes},
+			{q.SweepThrottles, []any{b.Throttles.UTC(), b.SessionEnd.UTC()}, &r.Throttles},
+		}
+		for _, st := range steps {
+			res, err := tx.ExecContext(ctx, st.query, st.args...)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			*st.n = int(n)
+		}
+		return nil
+	})
+	if err != nil {
+		return r, fmt.Errorf("sweep expired: %w", err)
+	}
+	return r, nil
+}
