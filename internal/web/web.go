@@ -86,6 +86,7 @@ func (w *Web) funcs() template.FuncMap {
 		"list":   func(xs ...string) []string { return xs },
 		"split":  func(s string) []string { return strings.Split(s, ",") },
 		"qr":     qrDataURI,
+		"mask":   mask,
 		"dict": func(pairs ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(pairs); i += 2 {
