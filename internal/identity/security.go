@@ -112,7 +112,7 @@ func (s *Service) newRecoveryCodes(ctx context.Context, accountID string) ([]str
 	}
 	hashes := make([]string, len(codes))
 	for i, c := range codes {
-		hashes[i] = otp.HashRecoveryCode(c)
+		hashes[i] = recoveryHash(accountID, c)
 	}
 	if err := s.store.ReplaceRecoveryCodes(ctx, accountID, hashes); err != nil {
 		return nil, fmt.Errorf("store recovery codes: %w", err)
