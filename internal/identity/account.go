@@ -106,6 +106,10 @@ func (a Account) HasSecondFactor() bool { return a.TOTPSecret != "" || a.Passkey
 // when one is enrolled, and always for staff.
 func (a Account) NeedsSecondFactor() bool { return a.HasSecondFactor() || a.Kind == Staff }
 
+// Meets reports whether the account may use a service that needs level
+// need; below it the person must step up, never be served at a lower level.
+func (a Account) Meets(need Level) bool { return a.EffectiveLevel() >= need }
+
 // EffectiveLevel is the assurance level the account holds now: level 3
 // needs a passkey on top of level 2.
 func (a Account) EffectiveLevel() Level {

@@ -39,6 +39,15 @@ func CanManageStaff(actor Actor, entity string, roles []Role) error {
 	return nil
 }
 
+// CanUseStaffDesk answers whether actor may open the staff desk: staff
+// accounts only.
+func CanUseStaffDesk(actor Actor) error {
+	if actor.Platform || actor.Account.Kind == Staff {
+		return nil
+	}
+	return forbidden("not a staff account")
+}
+
 // CanViewResidents answers whether actor may search and open residents'
 // records: staff who serve residents in person.
 func CanViewResidents(actor Actor) error {

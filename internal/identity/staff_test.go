@@ -111,3 +111,16 @@ func TestIdentityVerificationAndAccessLog(t *testing.T) {
 		}
 	})
 }
+
+func TestStaffDeskAndLevelRules(t *testing.T) {
+	resident := identity.Actor{Account: identity.Account{Kind: identity.Resident, Assurance: identity.Level2}}
+	if identity.CanUseStaffDesk(resident) == nil {
+		t.Error("a resident may open the staff desk")
+	}
+	if identity.CanUseStaffDesk(identity.Actor{Account: identity.Account{Kind: identity.Staff}}) != nil {
+		t.Error("staff may not open the staff desk")
+	}
+	if !resident.Account.Meets(identity.Level2) || resident.Account.Meets(identity.Level3) {
+		t.Error("Meets gives the wrong answer for a level-2 account without a passkey")
+	}
+}

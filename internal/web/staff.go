@@ -29,8 +29,8 @@ type staffData struct {
 // residents, the team for entity admins.
 func (w *Web) staffHome(rw http.ResponseWriter, r *http.Request) {
 	actor := w.staffActor(r)
-	if actor.Account.Kind != identity.Staff {
-		w.Error(rw, r, http.StatusForbidden)
+	if err := identity.CanUseStaffDesk(actor); err != nil {
+		w.fail(rw, r, err)
 		return
 	}
 	d := &staffData{Query: strings.TrimSpace(r.URL.Query().Get("q")), Roles: identity.Roles,

@@ -17,7 +17,7 @@ type stepUpData struct {
 func (w *Web) requireLevel(level identity.Level, h http.HandlerFunc) http.HandlerFunc {
 	return w.requireUser(func(rw http.ResponseWriter, r *http.Request) {
 		u, _ := currentUser(r)
-		if u.Account.EffectiveLevel() < level {
+		if !u.Account.Meets(level) {
 			http.Redirect(rw, r, "/step-up?level="+strconv.Itoa(int(level))+"&next="+localPath(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}

@@ -27,12 +27,7 @@ func testAudit(t *testing.T, open Opener) {
 		"ByActor":           testAuditByActor,
 		"AppendOnly":        testAuditAppendOnly,
 	}
-	for name, fn := range tests {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			fn(t, open(t))
-		})
-	}
+	runEach(t, open, tests)
 }
 
 func mustAppend(t *testing.T, s audit.Store, e audit.Event) audit.Event {

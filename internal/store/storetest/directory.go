@@ -65,12 +65,7 @@ func testDirectory(t *testing.T, open Opener) {
 		"Closures":            testClosures,
 		"ConcurrentPutBranch": testConcurrentPutBranch,
 	}
-	for name, fn := range tests {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			fn(t, open(t))
-		})
-	}
+	runEach(t, open, tests)
 }
 
 func mustImport(t *testing.T, s directory.Store, d directory.Dataset) directory.ImportResult {

@@ -27,12 +27,7 @@ func testOrg(t *testing.T, open Opener) {
 		"ConcurrentLastAdmin":  testOrgConcurrentLastAdmin,
 		"ConcurrentAccept":     testOrgConcurrentAccept,
 	}
-	for name, fn := range tests {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			fn(t, open(t))
-		})
-	}
+	runEach(t, open, tests)
 }
 
 var orgT0 = time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)

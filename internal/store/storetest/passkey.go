@@ -23,12 +23,7 @@ func testPasskey(t *testing.T, open Opener) {
 		"CeremonyUsedOnce":    testCeremonyUsedOnce,
 		"CeremonyExpirySweep": testCeremonySweep,
 	}
-	for name, fn := range tests {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			fn(t, open(t))
-		})
-	}
+	runEach(t, open, tests)
 }
 
 // pkNow is a fixed instant, whole microseconds, so it survives both engines.

@@ -11,3 +11,14 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Org", func(t *testing.T) { testOrg(t, open) })
 	t.Run("Passkey", func(t *testing.T) { testPasskey(t, open) })
 }
+
+// runEach runs every test in parallel, each on its own fresh store.
+func runEach[S any](t *testing.T, open Opener, tests map[string]func(*testing.T, S)) {
+	for name, fn := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var s any = open(t)
+			fn(t, s.(S))
+		})
+	}
+}
