@@ -55,6 +55,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if command == "users" || command == "staff" || command == "audit" {
 		return runAccounts(ctx, command, args, getenv, stdout)
 	}
+	if command == "clients" {
+		return runClients(ctx, args, getenv, stdout)
+	}
+	if command == "keys" {
+		return runKeys(ctx, args, getenv, stdout)
+	}
 	if command == "directory" {
 		if len(args) == 0 || args[0] != "import" {
 			return &config.UsageError{Msg: "directory: want `directory import FILE`"}
@@ -77,7 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return importDirectory(ctx, cfg, log, rest[0], stdout)
 	default:
-		return &config.UsageError{Msg: fmt.Sprintf("unknown command %q (want serve, migrate, directory, users, staff or audit)", command)}
+		return &config.UsageError{Msg: fmt.Sprintf("unknown command %q (want serve, migrate, directory, users, staff, audit, clients or keys)", command)}
 	}
 }
 

@@ -34,6 +34,11 @@ type API struct {
 	known *http.ServeMux
 	// me authenticates the caller of /me from its session cookie.
 	me func(*http.Request) (identity.Account, error)
+	// tokens checks bearer and DPoP access tokens; nil when the OpenID
+	// provider is off.
+	tokens TokenVerifier
+	// accounts loads the account behind a token.
+	accounts func(r *http.Request, id string) (identity.Account, error)
 }
 
 // SetAuthenticator sets how /me finds the signed-in account.
@@ -55,8 +60,9 @@ type Route struct {
 }
 
 // handlerFunc answers one request with a value to encode as JSON, or an
-// error to turn into a problem document.
-type handlerFunc func(a *API, r *http.Request) (any, error)
+// error to turn into a problem document. The ResponseWriter is only for
+// headers (such as WWW-Authenticate); the body is written by serve.
+type handlerFunc func(a *API, w http.ResponseWriter, r *http.Request) (any, error)
 
 // route is one row of the routing table. Its path is both a ServeMux
 // pattern path and an OpenAPI path: wildcards are whole segments.
@@ -110,7 +116,7 @@ func (a *API) serve(h handlerFunc, private bool) http.Handler {
 			w.Header().Set("Cache-Control", "no-store")
 			w.Header().Set("Vary", "Cookie")
 		}
-		v, err := h(a, r)
+		v, err := h(a, w, r)
 		if err != nil {
 			a.fail(w, r, err)
 			return

@@ -14,12 +14,12 @@ import (
 var openapiDoc []byte
 
 // openAPI serves the OpenAPI document describing every route of table.
-func (a *API) openAPI(*http.Request) (any, error) {
+func (a *API) openAPI(http.ResponseWriter, *http.Request) (any, error) {
 	return json.RawMessage(openapiDoc), nil
 }
 
 // listEntities serves GET /api/v1/entities.
-func (a *API) listEntities(r *http.Request) (any, error) {
+func (a *API) listEntities(_ http.ResponseWriter, r *http.Request) (any, error) {
 	ents, err := a.dir.Store().Entities(r.Context())
 	if err != nil {
 		return nil, fmt.Errorf("list entities: %w", err)
@@ -28,7 +28,7 @@ func (a *API) listEntities(r *http.Request) (any, error) {
 }
 
 // getEntity serves GET /api/v1/entities/{code}.
-func (a *API) getEntity(r *http.Request) (any, error) {
+func (a *API) getEntity(_ http.ResponseWriter, r *http.Request) (any, error) {
 	code, err := pathCode(r, "entity")
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (a *API) getEntity(r *http.Request) (any, error) {
 }
 
 // listServices serves GET /api/v1/services?entity=CODE&q=TEXT.
-func (a *API) listServices(r *http.Request) (any, error) {
+func (a *API) listServices(_ http.ResponseWriter, r *http.Request) (any, error) {
 	q, err := parseServicesQuery(r.URL.RawQuery)
 	if err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func (a *API) listServices(r *http.Request) (any, error) {
 }
 
 // listBranches serves GET /api/v1/branches?entity=CODE.
-func (a *API) listBranches(r *http.Request) (any, error) {
+func (a *API) listBranches(_ http.ResponseWriter, r *http.Request) (any, error) {
 	entity, err := parseBranchesQuery(r.URL.RawQuery)
 	if err != nil {
 		return nil, err
@@ -88,7 +88,7 @@ func (a *API) listBranches(r *http.Request) (any, error) {
 }
 
 // getBranch serves GET /api/v1/branches/{code}.
-func (a *API) getBranch(r *http.Request) (any, error) {
+func (a *API) getBranch(_ http.ResponseWriter, r *http.Request) (any, error) {
 	code, err := pathCode(r, "branch")
 	if err != nil {
 		return nil, err

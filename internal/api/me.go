@@ -22,8 +22,34 @@ type meNames struct {
 	Latin string `json:"latin"`
 }
 
-// getMe answers with the session's account, or 401.
-func (a *API) getMe(r *http.Request) (any, error) {
+// ScopeMe is the scope an access token needs for /me.
+const ScopeMe = "account:read"
+
+// SetAccountLoader sets how /me loads the account behind an access token.
+func (a *API) SetAccountLoader(f func(r *http.Request, id string) (identity.Account, error)) {
+	a.accounts = f
+}
+
+// getMe answers with the caller's account: from an access token holding
+// account:read (the id is then the subject the client knows), or from the
+// session cookie; 401 otherwise.
+func (a *API) getMe(w http.ResponseWriter, r *http.Request) (any, error) {
+	c, ok, err := a.bearer(w, r, ScopeMe)
+	if ok {
+		if err != nil {
+			return nil, err
+		}
+		if c.AccountID == "" || a.accounts == nil {
+			return nil, &apperr.Error{Code: apperr.Forbidden, Detail: "the token does not speak for a resident"}
+		}
+		acct, err := a.accounts(r, c.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		m := toMe(acct)
+		m.ID = c.Subject
+		return m, nil
+	}
 	if a.me == nil {
 		return nil, &apperr.Error{Code: apperr.Unauthenticated, Detail: "sign in first"}
 	}

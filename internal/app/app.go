@@ -16,11 +16,14 @@ import (
 
 	"github.com/oneaccount/oneaccount/internal/api"
 	"github.com/oneaccount/oneaccount/internal/apperr"
+	"github.com/oneaccount/oneaccount/internal/clients"
 	"github.com/oneaccount/oneaccount/internal/config"
 	"github.com/oneaccount/oneaccount/internal/demo"
 	"github.com/oneaccount/oneaccount/internal/directory"
 	"github.com/oneaccount/oneaccount/internal/identity"
+	"github.com/oneaccount/oneaccount/internal/keyring"
 	"github.com/oneaccount/oneaccount/internal/notify"
+	"github.com/oneaccount/oneaccount/internal/oidc"
 	"github.com/oneaccount/oneaccount/internal/refdata"
 	"github.com/oneaccount/oneaccount/internal/server"
 	"github.com/oneaccount/oneaccount/internal/store/postgres"
@@ -37,6 +40,9 @@ type App struct {
 	store    *sqlstore.Store
 	dir      *directory.Directory
 	identity *identity.Service
+	clients  *clients.Service
+	keys     *keyring.Ring
+	oidc     *oidc.Provider
 	outbox   *notify.DevSink
 	handler  http.Handler
 }
@@ -88,12 +94,13 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.buildIdentity(); err != nil {
 		return err
 	}
+	a.buildClients()
 	if a.cfg.Demo {
 		if err := a.loadDemo(ctx); err != nil {
 			return err
 		}
 	}
-	h, err := a.buildHandler()
+	h, err := a.buildHandler(ctx)
 	if err != nil {
 		return err
 	}
@@ -113,6 +120,11 @@ func (a *App) loadDemo(ctx context.Context) error {
 	for _, c := range creds {
 		a.log.InfoContext(ctx, "demo account", "who", c.Who, "username", c.Email, "password", c.Password, "totp_secret", c.TOTP)
 	}
+	if err := demo.LoadClients(ctx, a.clients); err != nil {
+		return err
+	}
+	a.log.InfoContext(ctx, "demo relying party", "client_id", demo.RPClientID, "client_secret", demo.RPSecret,
+		"redirect_uri", demo.RPRedirectURI)
 	return nil
 }
 
@@ -147,9 +159,13 @@ func (a *App) ImportDirectory(ctx context.Context, r io.Reader) (directory.Impor
 	return a.store.Import(ctx, ds)
 }
 
-func (a *App) buildHandler() (http.Handler, error) {
+func (a *App) buildHandler(ctx context.Context) (http.Handler, error) {
+	var w *web.Web
+	if err := a.buildOIDC(ctx, func() *web.Web { return w }); err != nil {
+		return nil, err
+	}
 	w, err := web.New(web.Options{Directory: a.dir, Log: a.log, Demo: a.cfg.Demo, Secure: a.cfg.Secure(),
-		Identity: a.identity, Outbox: a.outbox})
+		Identity: a.identity, Outbox: a.outbox, OIDC: a.oidc, Clients: a.clients})
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +175,14 @@ func (a *App) buildHandler() (http.Handler, error) {
 	metrics.Mount(mux)
 	jsonAPI := api.New(a.dir, a.log)
 	jsonAPI.SetAuthenticator(w.Authenticator())
+	jsonAPI.SetTokenVerifier(a.tokenVerifier())
+	jsonAPI.SetAccountLoader(func(r *http.Request, id string) (identity.Account, error) {
+		return a.store.Account(r.Context(), id)
+	})
 	jsonAPI.Mount(mux)
+	if a.oidc != nil {
+		a.oidc.Mount(mux)
+	}
 	w.Mount(mux)
 	onError := func(rw http.ResponseWriter, r *http.Request, status int) {
 		if strings.HasPrefix(r.URL.Path, api.Prefix) {
@@ -210,6 +233,7 @@ func (a *App) sweep(ctx context.Context) {
 			}
 			a.log.InfoContext(ctx, "swept expired records", "sessions", r.Sessions, "codes", r.Codes,
 				"registrations", r.Registrations, "throttles", r.Throttles)
+			a.sweepOIDC(ctx)
 		}
 	}
 }

@@ -4,6 +4,9 @@
 package config
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +40,10 @@ type Config struct {
 	// SMSURL and SMSToken configure the SMS provider adapter.
 	SMSURL   *url.URL
 	SMSToken string
+	// KeyEncryptionKey (32 bytes) seals the OpenID provider's private
+	// signing keys in the database. Unset, it is nil, except with --demo,
+	// where it is DemoKeyEncryptionKey.
+	KeyEncryptionKey []byte
 }
 
 // Engine returns "sqlite" or "postgres", from DB.
@@ -49,6 +56,20 @@ func (c Config) Engine() string {
 
 // SQLitePath returns the file path of a sqlite: DB setting.
 func (c Config) SQLitePath() string { return strings.TrimPrefix(c.DB, "sqlite:") }
+
+// KeyEncryptionKeyIsDemo reports whether the key-encryption key is the
+// public demo key, so the app can warn that signing keys are not secret.
+func (c Config) KeyEncryptionKeyIsDemo() bool {
+	return c.KeyEncryptionKey != nil && bytes.Equal(c.KeyEncryptionKey, DemoKeyEncryptionKey())
+}
+
+// DemoKeyEncryptionKey returns the key-encryption key used with --demo when
+// none is set: SHA-256 of "oneaccount demo key-encryption key". It is
+// public, so it protects nothing.
+func DemoKeyEncryptionKey() []byte {
+	k := sha256.Sum256([]byte("oneaccount demo key-encryption key"))
+	return k[:]
+}
 
 // Secure reports whether the public URL is HTTPS, so cookies get the
 // __Host- prefix and responses carry HSTS.
@@ -75,6 +96,7 @@ var settings = []setting{
 	{"smtp-url", "ONEACCOUNT_SMTP_URL", "", "email relay: smtp://USER:PASS@HOST:PORT?from=ADDR&tls=starttls|tls|none", urlInto("smtp", func(c *Config) **url.URL { return &c.SMTPURL })},
 	{"sms-url", "ONEACCOUNT_SMS_URL", "", "SMS provider adapter endpoint, https://...", urlInto("https", func(c *Config) **url.URL { return &c.SMSURL })},
 	{"sms-token", "ONEACCOUNT_SMS_TOKEN", "", "bearer token for the SMS provider (never printed)", func(c *Config, v string) error { c.SMSToken = v; return nil }},
+	{"key-encryption-key", "ONEACCOUNT_KEY_ENCRYPTION_KEY", "", "base64 of 32 random bytes sealing the OpenID signing keys (never printed; required unless --demo)", parseKEK},
 }
 
 // ErrHelp is returned when --help was asked for; the help has been printed.
@@ -128,6 +150,9 @@ func LoadWith(command string, args []string, getenv func(string) string, stderr 
 			return Config{}, nil, &UsageError{Msg: fmt.Sprintf("%s: %v", name, err)}
 		}
 	}
+	if c.KeyEncryptionKey == nil && c.Demo {
+		c.KeyEncryptionKey = DemoKeyEncryptionKey()
+	}
 	return c, fs.Args(), nil
 }
 
@@ -162,11 +187,13 @@ Commands:
   staff create             create staff: --entity CODE --role ROLE[,ROLE] --email E --password PW [--name N] [--json]
                            (prints the staff member's TOTP secret as an otpauth:// URI)
   audit verify             check the audit log's hash chain; exits 1 naming the first bad event
+  keys rotate [--alg A]    add an OpenID signing key (ES256 or RS256, default ES256); it signs after 10 minutes
+  keys list                list the OpenID signing keys and their states
 
 Settings (a flag wins over its environment variable):
 `)
 	for _, s := range settings {
-		fmt.Fprintf(w, "  --%-18s %-28s %s (default %q)\n", s.flag, s.env, s.usage, s.def)
+		fmt.Fprintf(w, "  --%-18s %-30s %s (default %q)\n", s.flag, s.env, s.usage, s.def)
 	}
 }
 
@@ -261,6 +288,23 @@ func urlInto(prefix string, field func(*Config) **url.URL) func(*Config, string)
 		*field(c) = u
 		return nil
 	}
+}
+
+// parseKEK decodes a key-encryption key: standard or unpadded URL-safe
+// base64 of exactly 32 bytes. The value is a secret: errors never echo it.
+func parseKEK(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	k, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		k, err = base64.RawURLEncoding.DecodeString(v)
+	}
+	if err != nil || len(k) != 32 {
+		return errors.New("want 32 random bytes in base64 (such as the output of `openssl rand -base64 32`)")
+	}
+	c.KeyEncryptionKey = k
+	return nil
 }
 
 func parseShutdown(c *Config, v string) error {

@@ -2,6 +2,8 @@ package config
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -76,5 +78,60 @@ func TestBareBoolFlag(t *testing.T) {
 	c, rest, err := Load("serve", []string{"--demo", "extra"}, env(nil), &bytes.Buffer{})
 	if err != nil || !c.Demo || len(rest) != 1 {
 		t.Errorf("Load(--demo extra) = %+v, %v, %v", c, rest, err)
+	}
+}
+
+func TestKeyEncryptionKey(t *testing.T) {
+	key := bytes.Repeat([]byte{0xfb}, 32) // encodes differently in std and URL base64
+	std, rawURL := base64.StdEncoding.EncodeToString(key), base64.RawURLEncoding.EncodeToString(key)
+	demo := sha256.Sum256([]byte("oneaccount demo key-encryption key"))
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		want     []byte
+		wantDemo bool
+	}{
+		{"unset", nil, nil, nil, false},
+		{"std base64 flag", []string{"--key-encryption-key", std}, nil, key, false},
+		{"raw URL base64 env", nil, map[string]string{"ONEACCOUNT_KEY_ENCRYPTION_KEY": rawURL}, key, false},
+		{"demo without a key", []string{"--demo"}, nil, demo[:], true},
+		{"demo with a key", []string{"--demo", "--key-encryption-key", std}, nil, key, false},
+	}
+	for _, tt := range tests {
+		c, _, err := Load("serve", tt.args, env(tt.env), &bytes.Buffer{})
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if !bytes.Equal(c.KeyEncryptionKey, tt.want) || (tt.want == nil) != (c.KeyEncryptionKey == nil) ||
+			c.KeyEncryptionKeyIsDemo() != tt.wantDemo {
+			t.Errorf("%s: key %x (demo %v), want %x (demo %v)", tt.name, c.KeyEncryptionKey, c.KeyEncryptionKeyIsDemo(),
+				tt.want, tt.wantDemo)
+		}
+	}
+}
+
+func TestBadKeyEncryptionKeyIsNotEchoed(t *testing.T) {
+	for _, v := range []string{
+		base64.StdEncoding.EncodeToString(make([]byte, 31)),
+		base64.StdEncoding.EncodeToString(make([]byte, 33)),
+		"not*base64*at*all-secret",
+	} {
+		for _, tc := range []struct {
+			args []string
+			env  map[string]string
+			name string
+		}{
+			{[]string{"--key-encryption-key", v}, nil, "--key-encryption-key:"},
+			{nil, map[string]string{"ONEACCOUNT_KEY_ENCRYPTION_KEY": v}, "ONEACCOUNT_KEY_ENCRYPTION_KEY:"},
+		} {
+			_, _, err := Load("serve", tc.args, env(tc.env), &bytes.Buffer{})
+			var ue *UsageError
+			if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), tc.name) || strings.Contains(err.Error(), "\n") ||
+				strings.Contains(err.Error(), v) {
+				t.Errorf("key %q: error = %v; want one line naming %s, without the value", v, err, tc.name)
+			}
+		}
 	}
 }

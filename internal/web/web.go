@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
+	"github.com/oneaccount/oneaccount/internal/clients"
 	"github.com/oneaccount/oneaccount/internal/directory"
 	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/lang"
 	"github.com/oneaccount/oneaccount/internal/notify"
+	"github.com/oneaccount/oneaccount/internal/oidc"
 )
 
 //go:embed templates/*.html
@@ -35,6 +37,12 @@ type Options struct {
 	// Outbox is the development message sink; with it, /dev/outbox shows
 	// what was sent. Nil outside --demo, and then the page does not exist.
 	Outbox *notify.DevSink
+	// OIDC is the OpenID provider: with it, the consent pages exist and
+	// signing out tells the relying parties (consent.go).
+	OIDC *oidc.Provider
+	// Clients is the client registry: with it, the connected services
+	// and the entity admins' registry pages exist (grants.go, clients.go).
+	Clients *clients.Service
 }
 
 // Web serves the HTML pages.
@@ -111,6 +119,8 @@ func (w *Web) funcs() template.FuncMap {
 		},
 		// passkeyScript is passkey.js's URL, "" when passkeys are off.
 		"passkeyScript": w.passkeyScript,
+		// registry reports whether the client registry pages exist.
+		"registry": func() bool { return w.opt.Clients != nil },
 	}
 }
 
@@ -177,6 +187,7 @@ func (w *Web) mountIdentity(page func(string, http.HandlerFunc)) {
 	page("POST /orgs/{id}/members/{account}/role", w.requireUser(w.orgRole))
 	page("POST /orgs/{id}/members/{account}/remove", w.requireUser(w.orgRemove))
 	page("POST /orgs/{id}/members/leave", w.requireUser(w.orgLeave))
+	w.mountOIDC(page)
 }
 
 // page is what every template receives.

@@ -10,4 +10,7 @@ var queries = sqlstore.Queries{
 	Identity:  identityQueries,
 	Passkey:   passkeyQueries,
 	Org:       orgQueries,
+	Keys:      keyQueries,
+	Client:    clientQueries,
+	OIDC:      oidcQueries,
 }

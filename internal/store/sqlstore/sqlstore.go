@@ -30,6 +30,9 @@ type Queries struct {
 	Identity  IdentityQueries
 	Passkey   PasskeyQueries
 	Org       OrgQueries
+	Keys      KeyQueries
+	Client    ClientQueries
+	OIDC      OIDCQueries
 }
 
 // New returns a Store over an open database. engine names it in logs and

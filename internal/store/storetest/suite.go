@@ -10,6 +10,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Identity", func(t *testing.T) { testIdentity(t, open) })
 	t.Run("Org", func(t *testing.T) { testOrg(t, open) })
 	t.Run("Passkey", func(t *testing.T) { testPasskey(t, open) })
+	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 }
 
 // runEach runs every test in parallel, each on its own fresh store.

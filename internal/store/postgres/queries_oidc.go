@@ -1,0 +1,59 @@
+package postgres
+
+import "github.com/oneaccount/oneaccount/internal/store/sqlstore"
+
+const clientCols = `id, entity_code, name, secret_hash, data, created_by, created_at, updated_at`
+
+var clientQueries = sqlstore.ClientQueries{
+	InsertClient: `INSERT INTO oidc_clients (` + clientCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	UpdateClient: `UPDATE oidc_clients SET name = $1, secret_hash = $2, data = $3, updated_at = $4 WHERE id = $5`,
+	Client:       `SELECT ` + clientCols + ` FROM oidc_clients WHERE id = $1`,
+	ClientsOf:    `SELECT ` + clientCols + ` FROM oidc_clients WHERE entity_code = $1 ORDER BY name, id`,
+
+	Consent: `SELECT account_id, client_id, scopes, granted_at FROM oidc_consents WHERE account_id = $1 AND client_id = $2`,
+	UpsertConsent: `INSERT INTO oidc_consents (account_id, client_id, scopes, granted_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (account_id, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at`,
+	ConsentsOf: `SELECT account_id, client_id, scopes, granted_at FROM oidc_consents WHERE account_id = $1
+		ORDER BY granted_at DESC, client_id`,
+	DeleteConsent:      `DELETE FROM oidc_consents WHERE account_id = $1 AND client_id = $2`,
+	DeleteClientGrants: `DELETE FROM oidc_grants WHERE account_id = $1 AND client_id = $2`,
+}
+
+const authnCols = `id, callback_id, auth_code, par_id, data, expires_at`
+
+const grantCols = `id, token_id, refresh_token_id, auth_code, client_id, account_id, session_sid, data, created_at, expires_at`
+
+var oidcQueries = sqlstore.OIDCQueries{
+	UpsertAuthn: `INSERT INTO oidc_authn_sessions (` + authnCols + `) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (id) DO UPDATE SET callback_id = excluded.callback_id, auth_code = excluded.auth_code,
+		par_id = excluded.par_id, data = excluded.data, expires_at = excluded.expires_at`,
+	DeleteAuthn: `DELETE FROM oidc_authn_sessions WHERE id = $1`,
+	AuthnBy: map[string]string{
+		"callback_id": `SELECT ` + authnCols + ` FROM oidc_authn_sessions WHERE callback_id = $1`,
+		"auth_code":   `SELECT ` + authnCols + ` FROM oidc_authn_sessions WHERE auth_code = $1`,
+		"par_id":      `SELECT ` + authnCols + ` FROM oidc_authn_sessions WHERE par_id = $1`,
+	},
+
+	UpsertGrant: `INSERT INTO oidc_grants (` + grantCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (id) DO UPDATE SET token_id = excluded.token_id, refresh_token_id = excluded.refresh_token_id,
+		data = excluded.data, expires_at = excluded.expires_at`,
+	RotateGrant:           `UPDATE oidc_grants SET token_id = $1, refresh_token_id = $2, data = $3, expires_at = $4 WHERE id = $5 AND refresh_token_id = $6`,
+	GrantByToken:          `SELECT ` + grantCols + ` FROM oidc_grants WHERE token_id = $1`,
+	GrantByRefresh:        `SELECT ` + grantCols + ` FROM oidc_grants WHERE refresh_token_id = $1`,
+	DeleteGrant:           `DELETE FROM oidc_grants WHERE id = $1`,
+	DeleteGrantsByCode:    `DELETE FROM oidc_grants WHERE auth_code = $1`,
+	DeleteGrantsBySession: `DELETE FROM oidc_grants WHERE session_sid = $1 AND session_sid <> ''`,
+	InsertSpent:           `INSERT INTO oidc_spent_refresh_tokens (id, grant_id, expires_at) VALUES ($1, $2, $3)`,
+	SpentGrant:            `SELECT grant_id FROM oidc_spent_refresh_tokens WHERE id = $1`,
+	InsertJTI:             `INSERT INTO oidc_jtis (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING`,
+	InsertLogin: `INSERT INTO oidc_logins (sid, client_id, account_id, subject, created_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (sid, client_id) DO NOTHING`,
+	LoginsOf:     `SELECT sid, client_id, account_id, subject, created_at FROM oidc_logins WHERE sid = $1 ORDER BY client_id`,
+	DeleteLogins: `DELETE FROM oidc_logins WHERE sid = $1`,
+	Sweep: []string{
+		`DELETE FROM oidc_authn_sessions WHERE expires_at < $1`,
+		`DELETE FROM oidc_grants WHERE expires_at < $1`,
+		`DELETE FROM oidc_spent_refresh_tokens WHERE expires_at < $1`,
+		`DELETE FROM oidc_jtis WHERE expires_at < $1`,
+	},
+}
