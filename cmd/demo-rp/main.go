@@ -36,7 +36,7 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 		fs.StringVar(p, name, def, usage+" (env "+env+")")
 	}
 	str(&c.addr, "addr", "DEMO_RP_ADDR", "127.0.0.1:8081", "address to listen on")
-	str(&c.issuer, "issuer", "DEMO_RP_ISSUER", "http://127.0.0.1:8080", "OneAccount's issuer URL (its base URL)")
+	str(&c.issuer, "issuer", "DEMO_RP_ISSUER", "http://localhost:8080", "OneAccount's issuer URL (its base URL)")
 	str(&c.clientID, "client-id", "DEMO_RP_CLIENT_ID", "dsat-driving-licence-demo", "client ID")
 	str(&c.clientSecret, "client-secret", "DEMO_RP_CLIENT_SECRET", "demo-rp-secret-not-for-production-2026", "client secret")
 	str(&c.redirectURL, "redirect-url", "DEMO_RP_REDIRECT_URL", "http://127.0.0.1:8081/callback", "registered redirect URI")

@@ -296,3 +296,5 @@ func (k ecKey) sign(t *testing.T, claims map[string]any, typ string, embedJWK bo
 	}
 	return out
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

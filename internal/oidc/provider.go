@@ -125,7 +125,7 @@ func (p *Provider) options() []provider.Option {
 	}
 	secs := func(d time.Duration) int { return int(d / time.Second) }
 	return []provider.Option{
-		provider.WithClientStorage(clientStore{reg: p.d.Clients, audience: cfg.Audience()}),
+		provider.WithClientStorage(clientStore{reg: p.d.Clients, cache: &p.clientCache}),
 		provider.WithAuthnSessionStorage(authnStore{s: p.d.Store}),
 		provider.WithGrantSessionStorage(grantStore{s: p.d.Store, audit: p.auditReuse}),
 		provider.WithAuthorizeEndpoint(PathAuthorize),

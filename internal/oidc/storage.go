@@ -141,8 +141,8 @@ type preauthKey struct{}
 // clientStore adapts the client registry to the engine's ClientManager.
 // Registration happens in package clients, never through the engine.
 type clientStore struct {
-	reg      *clients.Service
-	audience string
+	reg   *clients.Service
+	cache *clientCache
 }
 
 func (c clientStore) Save(context.Context, *goidc.Client) error {
@@ -154,7 +154,7 @@ func (c clientStore) Delete(context.Context, string) error {
 }
 
 func (c clientStore) Client(ctx context.Context, id string) (*goidc.Client, error) {
-	cl, err := c.reg.Client(ctx, id)
+	cl, err := c.cache.get(ctx, c.reg, id)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,12 @@ func TestClientRegistryAccess(t *testing.T) {
 		`id="entity-pick"`, `<option value="DSAT">`, `<option value="DSI" selected>`)
 	expect(t, "platform admin, DSAT", s.do(t, platform, "GET", "/staff/clients?entity=DSAT", nil), http.StatusOK,
 		`name="entity" value="DSAT"`, "Register a client")
+	expect(t, "platform admin registers for DSAT", s.do(t, platform, "POST", "/staff/clients", validClient("DSAT")),
+		http.StatusOK, "Client registered", `href="/staff/clients?entity=DSAT"`)
+	expect(t, "DSAT's list", s.do(t, platform, "GET", "/staff/clients?entity=dsat", nil), http.StatusOK, "Vehicle tax online")
+	if list, _ := s.clients.ClientsOf(context.Background(), identity.Actor{Platform: true}, "DSI"); len(list) != 0 {
+		t.Errorf("DSI has %d clients, want none", len(list))
+	}
 
 	expect(t, "staff desk of an entity admin", s.do(t, dsiAdmin, "GET", "/staff", nil), http.StatusOK, `href="/staff/clients"`)
 	if body := expect(t, "staff desk of an agent", s.do(t, agent, "GET", "/staff", nil), http.StatusOK); strings.Contains(body, `href="/staff/clients"`) {
@@ -49,7 +55,7 @@ func TestClientRegistryAccess(t *testing.T) {
 // validClient is a registration form for a sign-in client of entity.
 func validClient(entity string) url.Values {
 	return url.Values{"entity": {entity}, "name": {"Vehicle tax online"}, "grant": {"authorization_code"},
-		"redirect_uri": {"https://rp.example.mo/cb\r\n\r\nhttps://rp.example.mo/cb2\r\n"},
+		"redirect_uri":             {"https://rp.example.mo/cb\r\n\r\nhttps://rp.example.mo/cb2\r\n"},
 		"post_logout_redirect_uri": {"https://rp.example.mo/bye"}, "scope": {"openid", "email"},
 		"purpose.email.zh-Hant": {"寄送繳稅通知"}, "purpose.email.pt": {"Enviar avisos"}, "purpose.email.en": {"To send tax notices"},
 		"level": {"2"}, "auth_method": {"client_secret_basic"}, "id_token_alg": {"ES256"}}

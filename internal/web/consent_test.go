@@ -39,7 +39,9 @@ func (t testKeyRing) PublicKeys(context.Context) (jose.JSONWebKeySet, error) {
 	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: t.k.Public(), KeyID: "test", Algorithm: "ES256", Use: "sig"}}}, nil
 }
 
-func (t testKeyRing) Signer(context.Context, string) (string, crypto.Signer, error) { return "test", t.k, nil }
+func (t testKeyRing) Signer(context.Context, string) (string, crypto.Signer, error) {
+	return "test", t.k, nil
+}
 
 // oidcSite is the web layer with accounts, the client registry and the
 // OpenID provider, over SQLite with the Macao directory.
@@ -260,7 +262,7 @@ func TestStepUpOffersToCancelTheSignIn(t *testing.T) {
 		t.Error("a person without a passkey is told they have one")
 	}
 	for _, bad := range []string{"https%3A%2F%2Fevil.example%2Foidc%2Fconsent%2Fx%2Fcancel", "%2Flogout", "%2F%2Fevil.example%2Fx",
-		"%2Foidc%2Fconsent%2Fx%2Fcancel%3Fa%3Db"} {
+		"%2Foidc%2Fconsent%2Fx%2Fcancel%3Fa%3Db", "%2Forgs%2Fx%2Fmembers%2Fcancel"} {
 		body := expect(t, "cancel="+bad, s.do(t, two, "GET", "/step-up?level=3&next=%2F&cancel="+bad, nil), http.StatusOK)
 		if strings.Contains(body, "Cancel and return") {
 			t.Errorf("cancel=%s offered a cancel button", bad)

@@ -90,13 +90,18 @@ func (s *Store) grantArgs(r oidc.GrantRow) []any {
 // SaveGrant inserts or replaces a grant; see oidc.Store.
 func (s *Store) SaveGrant(ctx context.Context, r oidc.GrantRow, prevRefreshID string) error {
 	if prevRefreshID == "" || prevRefreshID == r.RefreshTokenID {
-		if _, err := s.db.ExecContext(ctx, s.q.OIDC.UpsertGrant, s.grantArgs(r)...); err != nil {
+		err := s.inGroupTx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, s.q.OIDC.UpsertGrant, s.grantArgs(r)...)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("save grant: %w", err)
 		}
 		return nil
 	}
 	reused := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inGroupTx(ctx, func(tx *sql.Tx) error {
+		reused = false
 		res, err := tx.ExecContext(ctx, s.q.OIDC.RotateGrant, r.TokenID, nullStr(r.RefreshTokenID), string(r.Data),
 			r.ExpiresAt.UTC(), r.ID, prevRefreshID)
 		if err != nil {

@@ -21,6 +21,7 @@ type Store struct {
 	q      Queries
 	engine string
 	now    func() time.Time
+	gc     committer
 }
 
 // Queries holds one engine's statements, grouped by domain.
@@ -59,7 +60,10 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.closeCommitter()
+	return s.db.Close()
+}
 
 // querier is what both *sql.DB and *sql.Tx offer.
 type querier interface {

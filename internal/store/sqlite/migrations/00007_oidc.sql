@@ -47,7 +47,7 @@ CREATE INDEX oidc_authn_sessions_expiry ON oidc_authn_sessions (expires_at);
 CREATE TABLE oidc_grants (
     id                TEXT PRIMARY KEY,
     token_id          TEXT NOT NULL UNIQUE,
-    refresh_token_id  TEXT UNIQUE,
+    refresh_token_id  TEXT,
     auth_code         TEXT,
     client_id         TEXT NOT NULL,
     account_id        TEXT,
@@ -56,8 +56,12 @@ CREATE TABLE oidc_grants (
     created_at        TIMESTAMP NOT NULL,
     expires_at        TIMESTAMP NOT NULL
 );
-CREATE INDEX oidc_grants_auth_code ON oidc_grants (auth_code);
-CREATE INDEX oidc_grants_account ON oidc_grants (account_id, client_id);
+-- Partial indexes: client-credentials grants, the bulk of the rows, have
+-- no refresh token, code, account or session, and cost no entry in these.
+CREATE UNIQUE INDEX oidc_grants_refresh ON oidc_grants (refresh_token_id) WHERE refresh_token_id IS NOT NULL;
+CREATE INDEX oidc_grants_auth_code ON oidc_grants (auth_code) WHERE auth_code IS NOT NULL;
+CREATE INDEX oidc_grants_account ON oidc_grants (account_id, client_id) WHERE account_id IS NOT NULL;
+CREATE INDEX oidc_grants_session ON oidc_grants (session_sid) WHERE session_sid <> '';
 CREATE INDEX oidc_grants_expiry ON oidc_grants (expires_at);
 
 CREATE TABLE oidc_spent_refresh_tokens (
