@@ -241,10 +241,16 @@ func apiStatus(t *testing.T, e *env, auth string, header http.Header) int {
 func TestLogout(t *testing.T) {
 	engines(t, func(t *testing.T, e *env) {
 		c := e.client("DSAT", nil)
-		_, b := e.resident(identity.Level1)
+		acct, b := e.resident(identity.Level1)
 		r := e.rpFor(t, c, "openid")
 		tok, idt := r.signIn(t, b)
 		raw, _ := tok.Extra("id_token").(string)
+		// Signing in again (as max_age asks) replaces the browser session;
+		// the relying party must still hear of the eventual sign-out.
+		if p := b.post("/login", url.Values{"username": {string(acct.Email)}, "password": {testPassword},
+			"next": {"/account"}, "force": {"1"}}); p.URL.Path != "/account" {
+			t.Fatalf("sign in again: %s", p.URL)
+		}
 		var end struct {
 			EndSession string `json:"end_session_endpoint"`
 		}

@@ -146,6 +146,15 @@ func (p *Provider) SessionEnded(ctx context.Context, s identity.Session) {
 	wg.Wait()
 }
 
+// SessionReplaced moves the sign-ins and grants of a browser session to
+// the session that replaced it (the same person signing in again), so a
+// later sign-out still reaches those relying parties.
+func (p *Provider) SessionReplaced(ctx context.Context, old, replacement identity.Session) {
+	if err := p.d.Store.MoveLogins(ctx, SID(old), SID(replacement)); err != nil {
+		p.d.Log.ErrorContext(ctx, "move logins to the new session", "err", err)
+	}
+}
+
 // sendLogoutToken posts a signed logout token to the client.
 func (p *Provider) sendLogoutToken(ctx context.Context, cl clients.Client, l Login) error {
 	tok, err := p.LogoutToken(ctx, cl, l.Subject, l.SID)

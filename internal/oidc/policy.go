@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -138,9 +139,11 @@ func sessionLevel(a identity.Account, s identity.Session) int {
 }
 
 // SID is the session identifier relying parties receive for a browser
-// session: derived from, but not revealing, the session's stored hash.
+// session. It is derived from the account and the moment the session
+// began, which survive the session's rotations (a new token at every
+// change of privilege), and reveals neither.
 func SID(s identity.Session) string {
-	h := sha256.Sum256([]byte("oneaccount sid\x00" + s.IDHash))
+	h := sha256.Sum256([]byte(fmt.Sprintf("oneaccount sid\x00%s\x00%d", s.AccountID, s.CreatedAt.UnixMicro())))
 	return base64.RawURLEncoding.EncodeToString(h[:16])
 }
 

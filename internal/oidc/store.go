@@ -64,6 +64,8 @@ type Store interface {
 	UseJTI(ctx context.Context, jti string, expires time.Time) error
 
 	RecordLogin(ctx context.Context, l Login) error
+	// MoveLogins moves a browser session's logins and grants to another.
+	MoveLogins(ctx context.Context, fromSID, toSID string) error
 	// EndLogins deletes and returns the logins of a browser session.
 	EndLogins(ctx context.Context, sid string) ([]Login, error)
 	// SweepOIDC deletes expired sessions, grants, spent tokens and JTIs.

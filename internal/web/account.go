@@ -162,6 +162,7 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request) {
 // revokeSession ends one of the person's sessions.
 func (w *Web) revokeSession(rw http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
+	w.endForRelyingParties(r, u.Account.ID, r.PathValue("id"))
 	if err := w.opt.Identity.RevokeSession(r.Context(), u.Account, r.PathValue("id"), w.client(r)); err != nil {
 		w.fail(rw, r, err)
 		return
@@ -172,10 +173,30 @@ func (w *Web) revokeSession(rw http.ResponseWriter, r *http.Request) {
 // revokeAll signs out everywhere, this browser included.
 func (w *Web) revokeAll(rw http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
+	w.endForRelyingParties(r, u.Account.ID, "")
 	if _, err := w.opt.Identity.SignOutEverywhere(r.Context(), u.Account, w.client(r)); err != nil {
 		w.fail(rw, r, err)
 		return
 	}
 	w.clearCookie(rw, w.sessionCookie())
 	http.Redirect(rw, r, "/login?signed_out=all", http.StatusSeeOther)
+}
+
+// endForRelyingParties tells the relying parties that the account's
+// session idHash (every session, when idHash is "") signed in to that it
+// is ending, and revokes the grants it made.
+func (w *Web) endForRelyingParties(r *http.Request, accountID, idHash string) {
+	if w.opt.OIDC == nil {
+		return
+	}
+	sessions, err := w.opt.Identity.Sessions(r.Context(), accountID)
+	if err != nil {
+		w.opt.Log.WarnContext(r.Context(), "list sessions", "err", err)
+		return
+	}
+	for _, s := range sessions {
+		if idHash == "" || s.IDHash == idHash {
+			w.opt.OIDC.SessionEnded(r.Context(), s)
+		}
+	}
 }

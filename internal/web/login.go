@@ -49,7 +49,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, "/login/mfa?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	}
-	w.replaceSession(r, res.Account)
+	w.replaceSession(r, res)
 	w.startSession(rw, res)
 	http.Redirect(rw, r, next, http.StatusSeeOther)
 }
@@ -98,7 +98,7 @@ func (w *Web) mfa(rw http.ResponseWriter, r *http.Request) {
 		w.renderForm(rw, r, f.fail(err, "code"), "mfa", "mfa.title", f)
 		return
 	}
-	w.replaceSession(r, res.Account)
+	w.replaceSession(r, res)
 	w.startSession(rw, res)
 	next := localPath(f.Values["next"])
 	if next == "/" {
@@ -111,14 +111,19 @@ func (w *Web) mfa(rw http.ResponseWriter, r *http.Request) {
 // (force=1, or a form posted while signed in) replaces it: its cookie is
 // about to be overwritten. When the new sign-in is another person's, the
 // services the old session signed in to are told it ended; when it is the
-// same person signing in again, they are not.
-func (w *Web) replaceSession(r *http.Request, a identity.Account) {
+// same person signing in again, they are not, and their sign-ins move to
+// the new session, so a later sign-out still reaches them.
+func (w *Web) replaceSession(r *http.Request, res identity.SignInResult) {
 	old := cookieValue(r, w.sessionCookie())
 	if old == "" {
 		return
 	}
-	if u, ok := currentUser(r); ok && u.Account.ID != a.ID && w.opt.OIDC != nil {
-		w.opt.OIDC.SessionEnded(r.Context(), u.Session)
+	if u, ok := currentUser(r); ok && w.opt.OIDC != nil {
+		if u.Account.ID != res.Account.ID {
+			w.opt.OIDC.SessionEnded(r.Context(), u.Session)
+		} else if _, ns, err := w.opt.Identity.Authenticate(r.Context(), res.Token); err == nil {
+			w.opt.OIDC.SessionReplaced(r.Context(), u.Session, ns)
+		}
 	}
 	if err := w.opt.Identity.SignOut(r.Context(), old, w.client(r)); err != nil {
 		w.opt.Log.WarnContext(r.Context(), "end replaced session", "err", err)

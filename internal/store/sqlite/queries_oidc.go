@@ -46,10 +46,13 @@ var oidcQueries = sqlstore.OIDCQueries{
 	InsertSpent:           `INSERT INTO oidc_spent_refresh_tokens (id, grant_id, expires_at) VALUES (?, ?, ?)`,
 	SpentGrant:            `SELECT grant_id FROM oidc_spent_refresh_tokens WHERE id = ?`,
 	InsertJTI:             `INSERT INTO oidc_jtis (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING`,
-	InsertLogin: `INSERT INTO oidc_logins (sid, client_id, account_id, subject, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (sid, client_id) DO NOTHING`,
-	LoginsOf:     `SELECT sid, client_id, account_id, subject, created_at FROM oidc_logins WHERE sid = ? ORDER BY client_id`,
-	DeleteLogins: `DELETE FROM oidc_logins WHERE sid = ?`,
+	InsertLogin: `INSERT INTO oidc_logins (owner_sid, client_id, sid, account_id, subject, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (owner_sid, client_id) DO NOTHING`,
+	LoginsOf: `SELECT sid, client_id, account_id, subject, created_at FROM oidc_logins WHERE owner_sid = ? ORDER BY client_id`,
+	MoveLogins: `UPDATE oidc_logins SET owner_sid = ?1 WHERE owner_sid = ?2
+		AND client_id NOT IN (SELECT client_id FROM oidc_logins WHERE owner_sid = ?1)`,
+	MoveGrants:   `UPDATE oidc_grants SET session_sid = ?1 WHERE session_sid = ?2`,
+	DeleteLogins: `DELETE FROM oidc_logins WHERE owner_sid = ?`,
 	Sweep: []string{
 		`DELETE FROM oidc_authn_sessions WHERE expires_at < ?`,
 		`DELETE FROM oidc_grants WHERE expires_at < ?`,

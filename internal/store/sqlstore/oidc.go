@@ -24,7 +24,7 @@ type OIDCQueries struct {
 	DeleteGrantsBySession                                                                   string
 	InsertSpent, SpentGrant                                                                 string
 	InsertJTI                                                                               string
-	InsertLogin, LoginsOf, DeleteLogins                                                     string
+	InsertLogin, LoginsOf, DeleteLogins, MoveLogins, MoveGrants                             string
 	// Sweep are DELETE statements taking the current time.
 	Sweep []string
 }
@@ -200,11 +200,27 @@ func (s *Store) UseJTI(ctx context.Context, jti string, expires time.Time) error
 
 // RecordLogin remembers that a browser session signed in to a client.
 func (s *Store) RecordLogin(ctx context.Context, l oidc.Login) error {
-	if _, err := s.db.ExecContext(ctx, s.q.OIDC.InsertLogin, l.SID, l.ClientID, l.AccountID, l.Subject,
+	if _, err := s.db.ExecContext(ctx, s.q.OIDC.InsertLogin, l.SID, l.ClientID, l.SID, l.AccountID, l.Subject,
 		l.CreatedAt.UTC()); err != nil {
 		return fmt.Errorf("record login: %w", err)
 	}
 	return nil
+}
+
+// MoveLogins moves a browser session's logins and grants to another.
+func (s *Store) MoveLogins(ctx context.Context, fromSID, toSID string) error {
+	if fromSID == toSID {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.OIDC.MoveLogins, toSID, fromSID); err != nil {
+			return fmt.Errorf("move logins: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q.OIDC.MoveGrants, toSID, fromSID); err != nil {
+			return fmt.Errorf("move grants: %w", err)
+		}
+		return nil
+	})
 }
 
 // EndLogins deletes and returns a browser session's logins.

@@ -80,14 +80,18 @@ CREATE TABLE oidc_jtis (
 CREATE INDEX oidc_jtis_expiry ON oidc_jtis (expires_at);
 
 -- oidc_logins are the relying parties a browser session signed in to, with
--- the subject each received, so logout can notify each one.
+-- the subject and session ID (sid) each received, so logout can notify
+-- each one. owner_sid is the browser session that holds the login now: a
+-- person signing in again in the same browser carries their logins over,
+-- while the relying party keeps the sid it was given.
 CREATE TABLE oidc_logins (
-    sid           TEXT NOT NULL,
+    owner_sid     TEXT NOT NULL,
     client_id     TEXT NOT NULL REFERENCES oidc_clients (id) ON DELETE CASCADE,
+    sid           TEXT NOT NULL,
     account_id    TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     subject       TEXT NOT NULL,
     created_at    TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (sid, client_id)
+    PRIMARY KEY (owner_sid, client_id)
 );
 CREATE INDEX oidc_logins_account ON oidc_logins (account_id);
 
