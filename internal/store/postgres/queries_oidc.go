@@ -37,6 +37,9 @@ var oidcQueries = sqlstore.OIDCQueries{
 	UpsertGrant: `INSERT INTO oidc_grants (` + grantCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (id) DO UPDATE SET token_id = excluded.token_id, refresh_token_id = excluded.refresh_token_id,
 		data = excluded.data, expires_at = excluded.expires_at`,
+	InsertGrants: sqlstore.MultiInsert{Prefix: `INSERT INTO oidc_grants (` + grantCols + `) VALUES `, Columns: 10,
+		Numbered: true, Suffix: ` ON CONFLICT (id) DO UPDATE SET token_id = excluded.token_id,
+		refresh_token_id = excluded.refresh_token_id, data = excluded.data, expires_at = excluded.expires_at`},
 	RotateGrant:           `UPDATE oidc_grants SET token_id = $1, refresh_token_id = $2, data = $3, expires_at = $4 WHERE id = $5 AND refresh_token_id = $6`,
 	GrantByToken:          `SELECT ` + grantCols + ` FROM oidc_grants WHERE token_id = $1`,
 	GrantByRefresh:        `SELECT ` + grantCols + ` FROM oidc_grants WHERE refresh_token_id = $1`,

@@ -37,6 +37,9 @@ var oidcQueries = sqlstore.OIDCQueries{
 	UpsertGrant: `INSERT INTO oidc_grants (` + grantCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET token_id = excluded.token_id, refresh_token_id = excluded.refresh_token_id,
 		data = excluded.data, expires_at = excluded.expires_at`,
+	InsertGrants: sqlstore.MultiInsert{Prefix: `INSERT INTO oidc_grants (` + grantCols + `) VALUES `, Columns: 10,
+		Numbered: false, Suffix: ` ON CONFLICT (id) DO UPDATE SET token_id = excluded.token_id,
+		refresh_token_id = excluded.refresh_token_id, data = excluded.data, expires_at = excluded.expires_at`},
 	RotateGrant:           `UPDATE oidc_grants SET token_id = ?, refresh_token_id = ?, data = ?, expires_at = ? WHERE id = ? AND refresh_token_id = ?`,
 	GrantByToken:          `SELECT ` + grantCols + ` FROM oidc_grants WHERE token_id = ?`,
 	GrantByRefresh:        `SELECT ` + grantCols + ` FROM oidc_grants WHERE refresh_token_id = ?`,

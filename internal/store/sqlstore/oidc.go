@@ -17,6 +17,8 @@ import (
 // session_sid, data, created_at, expires_at.
 type OIDCQueries struct {
 	UpsertAuthn, DeleteAuthn string
+	// InsertGrants upserts many new grants in one statement.
+	InsertGrants MultiInsert
 	// AuthnBy maps a handle column to its SELECT.
 	AuthnBy map[string]string
 
@@ -90,7 +92,7 @@ func (s *Store) grantArgs(r oidc.GrantRow) []any {
 // SaveGrant inserts or replaces a grant; see oidc.Store.
 func (s *Store) SaveGrant(ctx context.Context, r oidc.GrantRow, prevRefreshID string) error {
 	if prevRefreshID == "" || prevRefreshID == r.RefreshTokenID {
-		err := s.inGroupTx(ctx, func(tx *sql.Tx) error {
+		err := s.inGroupTxRow(ctx, &s.q.OIDC.InsertGrants, s.grantArgs(r), func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, s.q.OIDC.UpsertGrant, s.grantArgs(r)...)
 			return err
 		})

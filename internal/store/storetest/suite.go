@@ -11,6 +11,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Org", func(t *testing.T) { testOrg(t, open) })
 	t.Run("Passkey", func(t *testing.T) { testPasskey(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
+	t.Run("OIDC", func(t *testing.T) { testOIDC(t, open) })
 }
 
 // runEach runs every test in parallel, each on its own fresh store.
