@@ -29,11 +29,18 @@ func Open(url string, now func() time.Time) (*sqlstore.Store, error) {
 		return nil, fmt.Errorf("postgres url: %w", err)
 	}
 	db := stdlib.OpenDB(*cfg)
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	// Idle connections are kept up to the open limit: with fewer, a burst
+	// above the idle limit closes and reopens PostgreSQL connections (a
+	// backend process each) on every request. ConnMaxIdleTime trims them
+	// when the burst is over.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	return sqlstore.New(db, "postgres", queries, now), nil
 }
+
+// maxConns bounds the connections one node opens.
+const maxConns = 20
 
 // Migrate applies pending migrations.
 func Migrate(ctx context.Context, s *sqlstore.Store, log *slog.Logger) error {
