@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -440,6 +441,25 @@ func TestSignedInPagesAccessible(t *testing.T) {
 				f.open("/step-up?level=3&next=/account", "/step-up")
 				f.check("/step-up?level=3")
 
+				// A relying party's sign-in: the consent page, then the
+				// connected services once approved.
+				consent := f.startSignIn()
+				f.require("consent page", `form[action="`+consent+`"] button[name=decision][value=approve]`)
+				f.check("/oidc/consent/{callback}")
+				// Approving would send the browser on to the relying party,
+				// which is not running here; the consent is recorded directly.
+				rp, err := run.app.Clients().Client(context.Background(), demo.RPClientID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := run.app.Clients().Grant(context.Background(), run.accountID(t, signedInResident), rp,
+					[]string{"openid", "profile"}); err != nil {
+					t.Fatal(err)
+				}
+				f.open("/account/connected", "/account/connected")
+				f.require("connected services", `form[action$="/revoke"]`)
+				f.check("/account/connected")
+
 				f.open("/account", "/account")
 				f.submit("set up an authenticator app", `form[action="/account/totp/begin"] button[type=submit]`)
 				f.expectPath("/account/totp/begin")
@@ -492,9 +512,32 @@ func TestSignedInPagesAccessible(t *testing.T) {
 				f.require("role checkboxes", `form[action^="/staff/team/"] input[type=checkbox][name=role]`)
 				f.require("add-staff form", `form[action="/staff/team"] select#role`)
 				f.check("/staff (entity admin)")
+
+				f.open("/staff/clients", "/staff/clients")
+				f.require("client registration form", `form[action="/staff/clients"]`)
+				f.check("/staff/clients (entity admin)")
 			})
 		})
 	}
+}
+
+// startSignIn starts the demo relying party's authorization request and
+// returns the consent page's path, where the browser stops.
+func (f *signedInFlow) startSignIn() string {
+	f.t.Helper()
+	q := url.Values{"client_id": {demo.RPClientID}, "response_type": {"code"}, "redirect_uri": {demo.RPRedirectURI},
+		"scope": {"openid profile email identity"}, "state": {"s"}, "nonce": {"n"}, "prompt": {"consent"},
+		"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}
+	ctx, cancel := context.WithTimeout(f.tab, accountStepTimeout)
+	defer cancel()
+	if _, err := openIn(ctx, f.base, f.tag, "/oidc/authorize?"+q.Encode()); err != nil {
+		f.t.Fatalf("authorization request: %v", err)
+	}
+	u := f.location()
+	if !strings.HasPrefix(u.Path, "/oidc/consent/") {
+		f.t.Fatalf("authorization request ended on %s, want the consent page", u.RequestURI())
+	}
+	return u.Path
 }
 
 // TestSignedInKeyDetector checks, without a browser, what the untranslated
