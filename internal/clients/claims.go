@@ -83,5 +83,10 @@ func Claims(a identity.Account, scopes []string, acting *identity.Membership) Re
 			r.Scopes = append(r.Scopes, sc)
 		}
 	}
+	for k, v := range r.Claims {
+		if v == "" {
+			delete(r.Claims, k)
+		}
+	}
 	return r
 }

@@ -57,6 +57,10 @@ func (c Client) validateScopes() error {
 		seen[s.Scope] = true
 		switch {
 		case IsResidentScope(s.Scope):
+			if s.Scope != ScopeOpenID && s.Purpose.In("en") == "" {
+				return invalid("purpose", "clients.invalid.purpose",
+					fmt.Sprintf("scope %q needs a purpose to show residents", s.Scope))
+			}
 			if !c.HasGrant(AuthorizationCode) {
 				return invalid("scope", "clients.invalid.scope",
 					fmt.Sprintf("scope %q needs the authorization_code grant", s.Scope))

@@ -43,7 +43,11 @@ func (p *Provider) authenticate(w http.ResponseWriter, r *http.Request, as *goid
 		if code == "" {
 			code = string(goidc.ErrorCodeAccessDenied)
 		}
-		return goidc.StatusFailure, goidc.NewError(goidc.ErrorCode(code), "the resident did not agree")
+		desc := "the resident did not agree"
+		if code != string(goidc.ErrorCodeAccessDenied) {
+			desc = "the resident did not reach the assurance level the request needs"
+		}
+		return goidc.StatusFailure, goidc.NewError(goidc.ErrorCode(code), desc)
 	}
 	if as.StoredParameter(stStarted) == nil {
 		as.StoreParameter(stStarted, p.d.Now().Unix())
