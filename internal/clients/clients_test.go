@@ -14,7 +14,7 @@ func validClient() Client {
 	return Client{Entity: "DSAT", Name: "Licence", Level: 2, AuthMethod: SecretBasic,
 		Grants:       []GrantType{AuthorizationCode},
 		RedirectURIs: []string{"https://licence.dsat.gov.mo/cb"},
-		Scopes: []ScopePurpose{{Scope: ScopeOpenID}, {Scope: ScopeProfile, Purpose: lang.Text{En: "print your name"}}}}
+		Scopes:       []ScopePurpose{{Scope: ScopeOpenID}, {Scope: ScopeProfile, Purpose: lang.Text{En: "print your name"}}}}
 }
 
 func TestValidate(t *testing.T) {
