@@ -39,6 +39,9 @@ type API struct {
 	tokens TokenVerifier
 	// accounts loads the account behind a token.
 	accounts func(r *http.Request, id string) (identity.Account, error)
+	// msg and limits serve POST /messages; nil when messaging is off.
+	msg    *Messaging
+	limits *limiters
 }
 
 // SetAuthenticator sets how /me finds the signed-in account.
@@ -85,6 +88,7 @@ var table = [...]route{
 	{http.MethodGet, Prefix + "/branches/{code}", (*API).getBranch, false},
 	{http.MethodGet, Prefix + "/openapi.json", (*API).openAPI, false},
 	{http.MethodGet, Prefix + "/me", (*API).getMe, true},
+	{http.MethodPost, Prefix + "/messages", (*API).sendMessage, true},
 }
 
 // Routes lists the operations Mount registers, in table order. The
@@ -153,6 +157,10 @@ func (a *API) allowed(r *http.Request) []string {
 // writeJSON writes v as a 200 JSON response, cacheable for a minute: the
 // directory is public data that changes rarely.
 func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
+	status := http.StatusOK
+	if ws, ok := v.(withStatus); ok {
+		status, v = ws.status, ws.body
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -165,6 +173,6 @@ func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "public, max-age=60")
 	}
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

@@ -21,7 +21,9 @@ import (
 	"github.com/oneaccount/oneaccount/internal/demo"
 	"github.com/oneaccount/oneaccount/internal/directory"
 	"github.com/oneaccount/oneaccount/internal/identity"
+	"github.com/oneaccount/oneaccount/internal/jobs"
 	"github.com/oneaccount/oneaccount/internal/keyring"
+	"github.com/oneaccount/oneaccount/internal/messages"
 	"github.com/oneaccount/oneaccount/internal/notify"
 	"github.com/oneaccount/oneaccount/internal/oidc"
 	"github.com/oneaccount/oneaccount/internal/refdata"
@@ -34,17 +36,21 @@ import (
 
 // App is the running platform.
 type App struct {
-	cfg      config.Config
-	log      *slog.Logger
-	now      func() time.Time
-	store    *sqlstore.Store
-	dir      *directory.Directory
-	identity *identity.Service
-	clients  *clients.Service
-	keys     *keyring.Ring
-	oidc     *oidc.Provider
-	outbox   *notify.DevSink
-	handler  http.Handler
+	cfg       config.Config
+	log       *slog.Logger
+	now       func() time.Time
+	store     *sqlstore.Store
+	dir       *directory.Directory
+	identity  *identity.Service
+	clients   *clients.Service
+	keys      *keyring.Ring
+	oidc      *oidc.Provider
+	outbox    *notify.DevSink
+	sender    *notify.Sender
+	messages  *messages.Service
+	runner    *jobs.Runner
+	deliverer *messages.Deliverer
+	handler   http.Handler
 }
 
 // Open connects to the database in cfg and returns an App that has not yet
@@ -95,6 +101,7 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	a.buildClients()
+	a.buildMessages()
 	if a.cfg.Demo {
 		if err := a.loadDemo(ctx); err != nil {
 			return err
@@ -176,6 +183,7 @@ func (a *App) buildHandler(ctx context.Context) (http.Handler, error) {
 	jsonAPI := api.New(a.dir, a.log)
 	jsonAPI.SetAuthenticator(w.Authenticator())
 	jsonAPI.SetTokenVerifier(a.tokenVerifier())
+	jsonAPI.SetMessaging(api.Messaging{Service: a.messages, PerSecond: a.cfg.MessagesRate})
 	jsonAPI.SetAccountLoader(func(r *http.Request, id string) (identity.Account, error) {
 		return a.store.Account(r.Context(), id)
 	})
@@ -234,6 +242,7 @@ func (a *App) sweep(ctx context.Context) {
 			a.log.InfoContext(ctx, "swept expired records", "sessions", r.Sessions, "codes", r.Codes,
 				"registrations", r.Registrations, "throttles", r.Throttles)
 			a.sweepOIDC(ctx)
+			a.sweepJobs(ctx)
 		}
 	}
 }
@@ -241,6 +250,7 @@ func (a *App) sweep(ctx context.Context) {
 // Serve serves on ln until ctx is done, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.sweep(ctx)
+	go a.runner.Run(ctx)
 	srv := server.New(a.handler, a.log)
 	a.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL.String(),
 		"engine", a.cfg.Engine(), "demo", a.cfg.Demo)

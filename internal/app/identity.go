@@ -30,8 +30,9 @@ func (a *App) buildIdentity() error {
 	}
 	pol := identity.DefaultSessionPolicy
 	pol.Idle, pol.Absolute = a.cfg.SessionIdle, a.cfg.SessionMax
+	a.sender = notify.NewSender(channels...)
 	a.identity = identity.NewService(identity.Deps{Store: a.store, Hasher: hasher, Policy: password.NewPolicy(bl),
-		Sender: notify.NewSender(channels...), Now: a.now, Log: a.log, WebAuthn: a.passkeyEngine()},
+		Sender: a.sender, Now: a.now, Log: a.log, WebAuthn: a.passkeyEngine()},
 		identity.Config{Sessions: pol, SMSFallback: a.cfg.SMSFallback,
 			BaseURL: strings.TrimSuffix(a.cfg.BaseURL.String(), "/")})
 	return nil

@@ -40,6 +40,9 @@ type Config struct {
 	// SMSURL and SMSToken configure the SMS provider adapter.
 	SMSURL   *url.URL
 	SMSToken string
+	// MessagesRate is how many messages per second each client may send
+	// through the API, on each node.
+	MessagesRate float64
 	// KeyEncryptionKey (32 bytes) seals the OpenID provider's private
 	// signing keys in the database. Unset, it is nil, except with --demo,
 	// where it is DemoKeyEncryptionKey.
@@ -96,6 +99,7 @@ var settings = []setting{
 	{"smtp-url", "ONEACCOUNT_SMTP_URL", "", "email relay: smtp://USER:PASS@HOST:PORT?from=ADDR&tls=starttls|tls|none", urlInto("smtp", func(c *Config) **url.URL { return &c.SMTPURL })},
 	{"sms-url", "ONEACCOUNT_SMS_URL", "", "SMS provider adapter endpoint, https://...", urlInto("https", func(c *Config) **url.URL { return &c.SMSURL })},
 	{"sms-token", "ONEACCOUNT_SMS_TOKEN", "", "bearer token for the SMS provider (never printed)", func(c *Config, v string) error { c.SMSToken = v; return nil }},
+	{"messages-rate", "ONEACCOUNT_MESSAGES_RATE", "50", "messages per second each entity client may send through the API (per node)", parseMessagesRate},
 	{"key-encryption-key", "ONEACCOUNT_KEY_ENCRYPTION_KEY", "", "base64 of 32 random bytes sealing the OpenID signing keys (never printed; required unless --demo)", parseKEK},
 }
 
@@ -313,5 +317,14 @@ func parseShutdown(c *Config, v string) error {
 		return fmt.Errorf("%q: want a duration such as 20s, at most 10m", v)
 	}
 	c.ShutdownTimeout = d
+	return nil
+}
+
+func parseMessagesRate(c *Config, v string) error {
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || n <= 0 || n > 100000 || n != n {
+		return fmt.Errorf("want a number of messages per second between 0 and 100000, got %q", v)
+	}
+	c.MessagesRate = n
 	return nil
 }

@@ -64,3 +64,9 @@ func Permanent(err error) bool {
 	}
 	return false
 }
+
+// Has reports whether a channel for kind is configured.
+func (s *Sender) Has(kind Kind) bool {
+	_, ok := s.channels[kind]
+	return ok
+}

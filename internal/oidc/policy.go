@@ -195,11 +195,10 @@ func (p *Provider) release(r *http.Request, as *goidc.AuthnSession, cl clients.C
 		}
 	}
 	as.StoreParameter(storeSID, sid)
-	err := p.d.Store.RecordLogin(ctx, Login{SID: sid, ClientID: cl.ID, AccountID: a.ID, Subject: sub, CreatedAt: p.d.Now()})
-	if err != nil {
+	if err := p.d.Store.RecordSubject(ctx, cl.Entity, sub, a.ID, p.d.Now()); err != nil {
 		return err
 	}
-	return nil
+	return p.d.Store.RecordLogin(ctx, Login{SID: sid, ClientID: cl.ID, AccountID: a.ID, Subject: sub, CreatedAt: p.d.Now()})
 }
 
 // renderError shows an error the engine cannot send back to the client,

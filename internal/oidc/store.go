@@ -64,6 +64,9 @@ type Store interface {
 	UseJTI(ctx context.Context, jti string, expires time.Time) error
 
 	RecordLogin(ctx context.Context, l Login) error
+	// RecordSubject remembers the pairwise subject an entity received, so
+	// the entity can later address the resident by it.
+	RecordSubject(ctx context.Context, entity, subject, accountID string, at time.Time) error
 	// MoveLogins moves a browser session's logins and grants to another.
 	MoveLogins(ctx context.Context, fromSID, toSID string) error
 	// EndLogins deletes and returns the logins of a browser session.

@@ -13,4 +13,7 @@ var queries = sqlstore.Queries{
 	Keys:      keyQueries,
 	Client:    clientQueries,
 	OIDC:      oidcQueries,
+	Job:       jobQueries,
+	Message:   messageQueries,
+	Push:      pushQueries,
 }

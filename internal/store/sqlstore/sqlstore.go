@@ -34,6 +34,9 @@ type Queries struct {
 	Keys      KeyQueries
 	Client    ClientQueries
 	OIDC      OIDCQueries
+	Job       JobQueries
+	Message   MessageQueries
+	Push      PushQueries
 }
 
 // New returns a Store over an open database. engine names it in logs and
