@@ -55,8 +55,9 @@ func New(kind, dedupeKey string, v any, runAt time.Time) (Job, error) {
 }
 
 // DefaultMaxAttempts is how often a job is tried before it is dead: with
-// Backoff, about a day and a half of retries.
-const DefaultMaxAttempts = 12
+// Backoff, retries span about 30 hours (a relay down overnight and most of
+// the next day does not lose a message).
+const DefaultMaxAttempts = 16
 
 // Backoff is the wait before attempt n+1 after n failed attempts:
 // 10 s, 20 s, 40 s, ... doubling, capped at 6 hours, with up to 10%
