@@ -51,7 +51,7 @@ func engines(t *testing.T, fn func(t *testing.T, w *world)) {
 	}
 }
 
-func newWorld(t *testing.T, st *sqlstore.Store) *world {
+func newWorld(t testing.TB, st *sqlstore.Store) *world {
 	sink := smtpsink.Start(t)
 	ch, err := email.New(email.Config{Host: sink.Host, Port: sink.Port, From: "noreply@gov.mo", TLS: email.TLSNone,
 		Timeout: 3 * time.Second})
@@ -70,7 +70,7 @@ func newWorld(t *testing.T, st *sqlstore.Store) *world {
 	return w
 }
 
-func (w *world) resident(t *testing.T, l lang.Tag) identity.Account {
+func (w *world) resident(t testing.TB, l lang.Tag) identity.Account {
 	t.Helper()
 	a := identity.Account{ID: identity.NewID(), Kind: identity.Resident, NameLatin: "Resident",
 		Email: contact.Email(identity.NewID()[:8] + "@example.mo"), PasswordHash: "x", Assurance: identity.Level1,
@@ -90,9 +90,9 @@ func note(to identity.Account, cat messages.Category) messages.Message {
 }
 
 // drain runs the runner until nothing is due.
-func (w *world) drain(t *testing.T) {
+func (w *world) drain(t testing.TB) {
 	t.Helper()
-	for range 20 {
+	for {
 		n, err := w.runner.RunOnce(context.Background())
 		if err != nil {
 			t.Fatal(err)
