@@ -94,9 +94,6 @@ func (l *limiters) get(client string) *rate.Limiter {
 // resident it knows by the subject it received. A subject the entity never
 // received is 404, whoever else knows it.
 func (a *API) sendMessage(w http.ResponseWriter, r *http.Request) (any, error) {
-	if a.msg == nil {
-		return nil, &apperr.Error{Code: apperr.NotFound, Detail: "messaging is off"}
-	}
 	c, ok, err := a.bearer(w, r, ScopeMessagesSend)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="oneaccount"`)
@@ -104,6 +101,9 @@ func (a *API) sendMessage(w http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if a.msg == nil {
+		return nil, &apperr.Error{Code: apperr.NotFound, Detail: "messaging is off"}
 	}
 	if res := a.limits.get(c.ClientID).Reserve(); res.Delay() > 0 {
 		res.Cancel()

@@ -172,6 +172,7 @@ var samples = map[Route][]struct {
 		{"/api/v1/branches/NOPE", 404}},
 	{"GET", "/api/v1/openapi.json"}: {{"/api/v1/openapi.json", 200}},
 	{"GET", "/api/v1/me"}:           {{"/api/v1/me", 401}},
+	{"POST", "/api/v1/messages"}:    {{"/api/v1/messages", 401}},
 }
 
 // TestResponsesMatchOpenAPI makes real requests for every route and

@@ -46,7 +46,7 @@ func engines(t *testing.T, fn func(t *testing.T, e *env)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, newEnv(t, storetest.FreshSchema(t))) })
 }
 
-func newEnv(t testing.TB, db string) *env {
+func newEnv(t testing.TB, db string, extra ...string) *env {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -54,7 +54,7 @@ func newEnv(t testing.TB, db string) *env {
 	}
 	base := "http://" + ln.Addr().String()
 	kek := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
-	cfg, _, err := config.Load("serve", []string{"--db", db, "--base-url", base, "--key-encryption-key", kek},
+	cfg, _, err := config.Load("serve", append([]string{"--db", db, "--base-url", base, "--key-encryption-key", kek}, extra...),
 		func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatalf("config: %v", err)
