@@ -17,7 +17,10 @@ type Handler func(ctx context.Context, j Job) error
 // address, a recipient who no longer exists).
 type PermanentError struct{ Err error }
 
+// Error implements error.
 func (e PermanentError) Error() string { return "permanent: " + e.Err.Error() }
+
+// Unwrap returns the cause.
 func (e PermanentError) Unwrap() error { return e.Err }
 
 // Permanent wraps err as a PermanentError.
