@@ -26,6 +26,7 @@ import (
 	"github.com/oneaccount/oneaccount/internal/messages"
 	"github.com/oneaccount/oneaccount/internal/notify"
 	"github.com/oneaccount/oneaccount/internal/oidc"
+	"github.com/oneaccount/oneaccount/internal/push"
 	"github.com/oneaccount/oneaccount/internal/refdata"
 	"github.com/oneaccount/oneaccount/internal/server"
 	"github.com/oneaccount/oneaccount/internal/store/postgres"
@@ -50,6 +51,7 @@ type App struct {
 	messages  *messages.Service
 	runner    *jobs.Runner
 	deliverer *messages.Deliverer
+	push      *push.Sender
 	handler   http.Handler
 }
 
@@ -102,6 +104,9 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.buildClients()
 	a.buildMessages()
+	if err := a.buildPush(); err != nil {
+		return err
+	}
 	if a.cfg.Demo {
 		if err := a.loadDemo(ctx); err != nil {
 			return err

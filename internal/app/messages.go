@@ -2,12 +2,14 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/oneaccount/oneaccount/internal/jobs"
 	"github.com/oneaccount/oneaccount/internal/lang"
 	"github.com/oneaccount/oneaccount/internal/messages"
+	"github.com/oneaccount/oneaccount/internal/push"
 )
 
 // buildMessages wires the inbox, the job runner and the delivery of
@@ -19,6 +21,21 @@ func (a *App) buildMessages() {
 		BaseURL: strings.TrimSuffix(a.cfg.BaseURL.String(), "/")}
 	a.deliverer = d
 	a.runner.Handle(messages.JobKind, d.Handle)
+}
+
+// buildPush turns on Web Push when there is a key-encryption key to
+// derive the VAPID keys from.
+func (a *App) buildPush() error {
+	if a.cfg.KeyEncryptionKey == nil {
+		return nil
+	}
+	s, err := push.New(a.store, a.cfg.KeyEncryptionKey, "mailto:operator@"+a.cfg.BaseURL.Hostname(), nil)
+	if err != nil {
+		return fmt.Errorf("web push: %w", err)
+	}
+	a.push = s
+	a.deliverer.Pusher = s
+	return nil
 }
 
 // senderName is an entity's name, or the platform's.
