@@ -3,6 +3,7 @@ package oidc_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -72,8 +73,13 @@ func BenchmarkClientCredentials(b *testing.B) {
 	})
 }
 
-// workers runs b.N calls of fn on n goroutines and reports calls per second.
+// workers runs b.N calls of fn on n goroutines and reports calls per
+// second as grants/s (or messages/s for the messages benchmark).
 func workers(b *testing.B, n int, fn func()) {
+	workersAs(b, n, fn, "grants/s")
+}
+
+func workersAs(b *testing.B, n int, fn func(), unit string) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	b.ResetTimer()
@@ -89,7 +95,7 @@ func workers(b *testing.B, n int, fn func()) {
 	}
 	wg.Wait()
 	b.StopTimer()
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "grants/s")
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), unit)
 }
 
 // BenchmarkRefresh measures refresh-token grants with rotation: 32
@@ -144,4 +150,46 @@ func BenchmarkRefresh(b *testing.B) {
 			b.Fatalf("%d refreshes failed, %d chains lost", failed.Load(), lost)
 		}
 	})
+}
+
+// BenchmarkMessagesAPI measures messages accepted by POST
+// /api/v1/messages: token check, subject lookup, the message and its
+// delivery jobs written in one transaction. 64 concurrent callers, one
+// client (its rate limit lifted), one resident.
+//
+//	go test ./internal/oidc -run XXX -bench MessagesAPI -benchtime 5000x
+func BenchmarkMessagesAPI(b *testing.B) {
+	run := func(b *testing.B, e *env) {
+		rp := e.client("DSAT", nil)
+		_, br := e.resident(identity.Level1)
+		_, idt := e.rpFor(b, rp, "openid").signIn(b, br)
+		tok := e.backOffice(b, "DSAT", clients.ScopeMessagesSend)
+		hc := benchClient()
+		var failed atomic.Int64
+		send := func() {
+			body := `{"subject":"` + idt.Subject + `","category":"general","title":{"en":"Licence ready","zh-Hant":"駕駛執照已備妥"},` +
+				`"body":{"en":"Collect it at the Areia Preta centre.","pt":"Levante-a no centro da Areia Preta."},"link":"/inbox"}`
+			req, _ := http.NewRequest(http.MethodPost, e.issuer+"/api/v1/messages", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := hc.Do(req)
+			if err != nil {
+				failed.Add(1)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusAccepted {
+				failed.Add(1)
+			}
+		}
+		workersAs(b, 64, send, "messages/s")
+		if n := failed.Load(); n > 0 {
+			b.Fatalf("%d messages refused", n)
+		}
+	}
+	b.Run("sqlite", func(b *testing.B) {
+		run(b, newEnv(b, "sqlite:"+filepath.Join(b.TempDir(), "bench.db"), "--messages-rate", "100000"))
+	})
+	b.Run("postgres", func(b *testing.B) { run(b, newEnv(b, storetest.FreshSchema(b), "--messages-rate", "100000")) })
 }

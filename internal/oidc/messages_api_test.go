@@ -19,7 +19,7 @@ import (
 
 // backOffice registers an entity's back-office client with scopes and
 // returns a token.
-func (e *env) backOffice(t *testing.T, entity string, scopes ...string) string {
+func (e *env) backOffice(t testing.TB, entity string, scopes ...string) string {
 	t.Helper()
 	c := e.client(entity, func(c *clients.Client) {
 		c.Grants = []clients.GrantType{clients.ClientCredentials}
