@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
+	"github.com/oneaccount/oneaccount/internal/appointments"
 	"github.com/oneaccount/oneaccount/internal/directory"
 	"github.com/oneaccount/oneaccount/internal/identity"
 )
@@ -42,6 +43,8 @@ type API struct {
 	// msg and limits serve POST /messages; nil when messaging is off.
 	msg    *Messaging
 	limits *limiters
+	// appts serves the appointment routes; nil when they are off.
+	appts *appointments.Service
 }
 
 // SetAuthenticator sets how /me finds the signed-in account.
@@ -89,6 +92,13 @@ var table = [...]route{
 	{http.MethodGet, Prefix + "/openapi.json", (*API).openAPI, false},
 	{http.MethodGet, Prefix + "/me", (*API).getMe, true},
 	{http.MethodPost, Prefix + "/messages", (*API).sendMessage, true},
+	{http.MethodGet, Prefix + "/branches/{code}/availability", (*API).listAvailability, false},
+	{http.MethodGet, Prefix + "/branches/{code}/slots", (*API).listSlots, true},
+	{http.MethodPost, Prefix + "/appointments", (*API).book, true},
+	{http.MethodGet, Prefix + "/appointments", (*API).listAppointments, true},
+	{http.MethodGet, Prefix + "/appointments/{id}", (*API).getAppointment, true},
+	{http.MethodPost, Prefix + "/appointments/{id}/cancel", (*API).cancelAppointment, true},
+	{http.MethodPost, Prefix + "/appointments/{id}/reschedule", (*API).rescheduleAppointment, true},
 }
 
 // Routes lists the operations Mount registers, in table order. The

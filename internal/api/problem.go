@@ -42,7 +42,16 @@ var statuses = map[apperr.Code]int{
 	apperr.Unauthenticated: http.StatusUnauthorized,
 	apperr.TooMany:         http.StatusTooManyRequests,
 	apperr.Unavailable:     http.StatusServiceUnavailable,
+	// The booking conflicts carry their own codes (see appointments.go).
+	codeSlotFull:     http.StatusConflict,
+	codeLimitReached: http.StatusConflict,
 }
+
+// The booking conflict codes clients match on.
+const (
+	codeSlotFull     apperr.Code = "slot_full"
+	codeLimitReached apperr.Code = "limit_reached"
+)
 
 // StatusOf returns the HTTP status for an apperr code: the one place the
 // API maps codes to statuses.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/oneaccount/oneaccount/internal/api"
 	"github.com/oneaccount/oneaccount/internal/apperr"
+	"github.com/oneaccount/oneaccount/internal/appointments"
 	"github.com/oneaccount/oneaccount/internal/clients"
 	"github.com/oneaccount/oneaccount/internal/config"
 	"github.com/oneaccount/oneaccount/internal/demo"
@@ -52,7 +53,9 @@ type App struct {
 	runner    *jobs.Runner
 	deliverer *messages.Deliverer
 	push      *push.Sender
-	handler   http.Handler
+	// appointments books counter appointments.
+	appointments *appointments.Service
+	handler      http.Handler
 }
 
 // Open connects to the database in cfg and returns an App that has not yet
@@ -105,6 +108,10 @@ func (a *App) Start(ctx context.Context) error {
 	a.buildClients()
 	a.buildMessages()
 	if err := a.buildPush(); err != nil {
+		return err
+	}
+	a.buildAppointments()
+	if err := a.seedBookingRules(ctx); err != nil {
 		return err
 	}
 	if a.cfg.Demo {
@@ -189,6 +196,7 @@ func (a *App) buildHandler(ctx context.Context) (http.Handler, error) {
 	jsonAPI.SetAuthenticator(w.Authenticator())
 	jsonAPI.SetTokenVerifier(a.tokenVerifier())
 	jsonAPI.SetMessaging(api.Messaging{Service: a.messages, PerSecond: a.cfg.MessagesRate})
+	jsonAPI.SetAppointments(a.appointments)
 	jsonAPI.SetAccountLoader(func(r *http.Request, id string) (identity.Account, error) {
 		return a.store.Account(r.Context(), id)
 	})

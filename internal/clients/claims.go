@@ -48,7 +48,7 @@ func Claims(a identity.Account, scopes []string, acting *identity.Membership) Re
 	r := Release{Claims: map[string]any{}}
 	for _, sc := range scopes {
 		switch sc {
-		case ScopeOpenID, ScopeAccountRead:
+		case ScopeOpenID, ScopeAccountRead, ScopeAppointments:
 		case ScopeProfile:
 			r.Claims["name"] = a.DisplayName()
 			r.Claims["name#zh-Hant"] = a.NameZh

@@ -18,6 +18,9 @@ const (
 	ScopeDirectoryRead = "directory:read"
 	ScopeMessagesSend  = "messages:send"
 	ScopeAccountRead   = "account:read"
+	// ScopeAppointments lets an app book, change and cancel the resident's
+	// appointments.
+	ScopeAppointments = "appointments"
 )
 
 // IdentityLevel is the level from which the identity scope (document
@@ -27,7 +30,7 @@ const IdentityLevel = 2
 
 // residentScopes are the scopes a resident consents to.
 var residentScopes = []string{ScopeOpenID, ScopeProfile, ScopeEmail, ScopePhone, ScopeIdentity, ScopeOrganisation,
-	ScopeAccountRead}
+	ScopeAccountRead, ScopeAppointments}
 
 // machineScopes are the scopes of client-credentials grants.
 var machineScopes = []string{ScopeDirectoryRead, ScopeMessagesSend}
@@ -53,6 +56,7 @@ var scopeClaims = map[string][]string{
 	ScopeIdentity:     {"document_type", "document_number", "birthdate"},
 	ScopeOrganisation: {"org_id", "org_name", "org_role"},
 	ScopeAccountRead:  {},
+	ScopeAppointments: {},
 }
 
 // ClaimsOf lists the claims scope releases.

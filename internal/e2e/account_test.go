@@ -253,8 +253,8 @@ func (f *accountFlow) signInPassword(axeName string) {
 	f.fill("#password", accountPassword)
 	f.submit("sign in", `form[action="/login"] button[type=submit]`)
 	u := f.expectPath("/login/mfa")
-	if next := u.Query().Get("next"); next != "/account" {
-		f.t.Errorf("second-factor page URL %s: next = %q, want /account", u.RequestURI(), next)
+	if next := u.Query().Get("next"); next != "/dashboard" {
+		f.t.Errorf("second-factor page URL %s: next = %q, want /dashboard", u.RequestURI(), next)
 	}
 }
 
@@ -509,7 +509,8 @@ func TestRegisterEnrolTOTPAndSignIn(t *testing.T) {
 	}
 	signInStep := accountTOTPStep(signInAt)
 	f.secondFactor(signInCode)
-	f.expectPath("/account")
+	f.expectPath("/dashboard")
+	f.open("/account", "/account")
 	t.Logf("signed in with TOTP code %s (step %d)", signInCode, signInStep)
 	got := f.me()
 	if got.Status != http.StatusOK || got.Body.ID != acct.ID || got.Body.Assurance != 1 {
@@ -531,7 +532,8 @@ func TestRegisterEnrolTOTPAndSignIn(t *testing.T) {
 	f.signOut()
 	f.signInPassword("")
 	f.secondFactor(recovery)
-	f.expectPath("/account")
+	f.expectPath("/dashboard")
+	f.open("/account", "/account")
 	if left := f.recoveryLeftText(); left != "You have 9 unused recovery codes." {
 		t.Errorf("account page after a recovery sign-in says %q, want %q", left, "You have 9 unused recovery codes.")
 	}

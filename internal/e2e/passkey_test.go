@@ -336,7 +336,8 @@ func TestPasskeyEnrolAndSignIn(t *testing.T) {
 	f.fill("#username", pkEmail)
 	f.fill("#password", pkPassword)
 	f.click("sign in", `form[action="/login"] button[type=submit]`)
-	f.await("password sign-in", "/account", "")
+	f.await("password sign-in", "/dashboard", "")
+	f.open("en", "/account")
 	if !f.visible("register") {
 		t.Fatal("/account shows no form to add a passkey")
 	}

@@ -327,7 +327,7 @@ func (f *signedInFlow) href(sel string) string {
 
 // signIn signs email in with the demo password on /login, and with a TOTP
 // code on /login/mfa when withTOTP is true. It checks the browser lands on
-// /account.
+// the dashboard (residents) or the account page (staff).
 func (f *signedInFlow) signIn(email string, withTOTP bool) {
 	f.t.Helper()
 	f.open("/login", "/login")
@@ -343,11 +343,21 @@ func (f *signedInFlow) signIn(email string, withTOTP bool) {
 		f.submit("second factor of "+email, `form[action="/login/mfa"] button[type=submit]`)
 		f.t.Logf("%s signed in with TOTP step %d", email, step)
 	}
-	f.expectPath("/account")
+	landing := "/account"
+	if f.run.account(f.t, email).Kind == identity.Resident {
+		landing = "/dashboard"
+	}
+	f.expectPath(landing)
 }
 
 // accountID looks an account's id up in the store.
 func (r *signedInRun) accountID(t *testing.T, email string) string {
+	t.Helper()
+	return r.account(t, email).ID
+}
+
+// account looks an account up in the store.
+func (r *signedInRun) account(t *testing.T, email string) identity.Account {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -355,7 +365,7 @@ func (r *signedInRun) accountID(t *testing.T, email string) string {
 	if err != nil {
 		t.Fatalf("look up %s: %v", email, err)
 	}
-	return a.ID
+	return a
 }
 
 // TestSignedInPagesAccessible checks, in every language, the pages behind a
@@ -459,6 +469,25 @@ func TestSignedInPagesAccessible(t *testing.T) {
 				f.open("/account/connected", "/account/connected")
 				f.require("connected services", `form[action$="/revoke"]`)
 				f.check("/account/connected")
+
+				// The inbox, with a message of the platform's, its page, the
+				// delivery preferences and the dashboard.
+				msg := sendInboxMessage(t, run.app, run.accountID(t, signedInResident))
+				f.open("/dashboard", "/dashboard")
+				f.require("dashboard", `#card-messages a[href="/inbox/`+msg+`"]`)
+				f.require("dashboard", `#card-assurance`)
+				f.check("/dashboard")
+				f.open("/inbox", "/inbox")
+				f.require("inbox", `main tbody a[href="/inbox/`+msg+`"] .govuk-visually-hidden`)
+				f.require("inbox", `nav a[href="/inbox"] [aria-hidden="true"]`)
+				f.check("/inbox")
+				f.open("/inbox/"+msg, "/inbox/"+msg)
+				f.require("message", `main a[href*="/attachments/"]`)
+				f.require("message", `form[action="/inbox/`+msg+`/archive"]`)
+				f.check("/inbox/{id}")
+				f.open("/account/messages", "/account/messages")
+				f.require("message preferences", `form[action="/account/messages"] input[type=checkbox][disabled]`)
+				f.check("/account/messages")
 
 				f.open("/account", "/account")
 				f.submit("set up an authenticator app", `form[action="/account/totp/begin"] button[type=submit]`)

@@ -138,7 +138,7 @@ func TestLoginContract(t *testing.T) {
 func TestLoginOpenRedirectRefused(t *testing.T) {
 	iw := newIdentityWeb(t)
 	rec := iw.post("/login", url.Values{"username": {"ana@example.com"}, "password": {testPassword}, "next": {"//evil.example/x"}})
-	if loc := rec.Header().Get("Location"); loc != "/account" {
+	if loc := rec.Header().Get("Location"); loc != "/dashboard" {
 		t.Errorf("next=//evil.example redirected to %q", loc)
 	}
 }

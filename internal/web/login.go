@@ -42,7 +42,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	}
 	next := localPath(f.Values["next"])
 	if next == "/" || strings.HasPrefix(next, "/login") {
-		next = "/account"
+		next = landing(res.Account)
 	}
 	if res.NeedsSecondFactor {
 		w.setCookie(rw, w.pendingCookie(), res.Token, w.opt.Identity.Config().Sessions.MFAWindow)
@@ -102,7 +102,7 @@ func (w *Web) mfa(rw http.ResponseWriter, r *http.Request) {
 	w.startSession(rw, res)
 	next := localPath(f.Values["next"])
 	if next == "/" {
-		next = "/account"
+		next = landing(res.Account)
 	}
 	http.Redirect(rw, r, next, http.StatusSeeOther)
 }

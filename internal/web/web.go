@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -14,14 +15,17 @@ import (
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/clients"
+	"github.com/oneaccount/oneaccount/internal/dashboard"
 	"github.com/oneaccount/oneaccount/internal/directory"
 	"github.com/oneaccount/oneaccount/internal/identity"
+	"github.com/oneaccount/oneaccount/internal/jobs"
 	"github.com/oneaccount/oneaccount/internal/lang"
+	"github.com/oneaccount/oneaccount/internal/messages"
 	"github.com/oneaccount/oneaccount/internal/notify"
 	"github.com/oneaccount/oneaccount/internal/oidc"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/cards/*.html
 var templateFS embed.FS
 
 // Options are the web layer's dependencies.
@@ -43,6 +47,23 @@ type Options struct {
 	// Clients is the client registry: with it, the connected services
 	// and the entity admins' registry pages exist (grants.go, clients.go).
 	Clients *clients.Service
+	// Messages is the resident's inbox: with it, the inbox, the message
+	// preferences and the unread count in the header exist (inbox.go,
+	// msgprefs.go).
+	Messages *messages.Service
+	// Jobs is the durable job queue: with it, platform admins see and
+	// retry its dead jobs at /staff/jobs (jobs.go).
+	Jobs jobs.Store
+	// Dashboard holds the dashboard's cards; nil gets an empty registry.
+	// New adds the cards of the services above (dashboard.go).
+	Dashboard *dashboard.Registry
+	// PushKey is the VAPID public key; "" turns Web Push off.
+	PushKey string
+	// PushSubscribe keeps a browser's push subscription (the JSON its
+	// PushManager gives) for the account; PushUnsubscribe forgets one by
+	// its endpoint (msgprefs.go).
+	PushSubscribe   func(ctx context.Context, accountID string, raw []byte, userAgent string) error
+	PushUnsubscribe func(ctx context.Context, accountID, endpoint string) error
 }
 
 // Web serves the HTML pages.
@@ -51,6 +72,8 @@ type Web struct {
 	cat    *Catalogues
 	pages  map[string]*template.Template
 	static *staticFiles
+	// cards are the dashboard cards' templates (dashboard.go).
+	cards *template.Template
 }
 
 // New parses the templates and catalogues and prepares the static files.
@@ -78,6 +101,9 @@ func New(o Options) (*Web, error) {
 			return nil, fmt.Errorf("template %s: %w", base, err)
 		}
 		w.pages[base] = t
+	}
+	if err := w.setUpDashboard(); err != nil {
+		return nil, err
 	}
 	return w, nil
 }
@@ -121,6 +147,10 @@ func (w *Web) funcs() template.FuncMap {
 		"passkeyScript": w.passkeyScript,
 		// registry reports whether the client registry pages exist.
 		"registry": func() bool { return w.opt.Clients != nil },
+		// deadJobs reports whether the dead-job page exists (jobs.go).
+		"deadJobs": func() bool { return w.opt.Jobs != nil },
+		// paragraphs splits plain text into paragraphs of lines (inbox.go).
+		"paragraphs": paragraphs,
 	}
 }
 
@@ -160,6 +190,7 @@ func (w *Web) mountIdentity(page func(string, http.HandlerFunc)) {
 	page("GET /recover/reset", w.resetPage)
 	page("POST /recover/reset", w.reset)
 	page("GET /account", w.requireUser(w.account))
+	page("GET /dashboard", w.requireUser(w.dashboard))
 	page("GET /step-up", w.requireUser(w.stepUp))
 	page("POST /account/totp/begin", w.requireUser(w.totpBegin))
 	page("POST /account/totp", w.requireUser(w.totpConfirm))
@@ -188,6 +219,7 @@ func (w *Web) mountIdentity(page func(string, http.HandlerFunc)) {
 	page("POST /orgs/{id}/members/{account}/remove", w.requireUser(w.orgRemove))
 	page("POST /orgs/{id}/members/leave", w.requireUser(w.orgLeave))
 	w.mountOIDC(page)
+	w.mountMessages(page)
 }
 
 // page is what every template receives.
@@ -206,6 +238,10 @@ type page struct {
 	// Acting is the organisation the signed-in person acts for, nil when
 	// they act for themselves (org.go).
 	Acting *identity.Membership
+	// Inbox shows the inbox link in the header, with Unread, the count of
+	// unread messages (inbox.go).
+	Inbox  bool
+	Unread int
 }
 
 type langLink struct {
@@ -222,6 +258,7 @@ func (w *Web) newPage(r *http.Request, title string, data any) *page {
 	if u, ok := currentUser(r); ok {
 		p.User = &u.Account
 		p.Acting = w.acting(r, u)
+		p.Inbox, p.Unread = w.unread(r, u.Account)
 	}
 	for _, t := range lang.All {
 		p.Langs = append(p.Langs, langLink{Tag: t, Name: t.Autonym(), Current: t == l.Tag,

@@ -30,7 +30,6 @@ type MessageQueries struct {
 
 var _ messages.Store = (*Store)(nil)
 
-
 func scanMessage(r scanner) (messages.Message, error) {
 	var m messages.Message
 	var cat string

@@ -26,17 +26,18 @@ type Store struct {
 
 // Queries holds one engine's statements, grouped by domain.
 type Queries struct {
-	Directory DirectoryQueries
-	Audit     AuditQueries
-	Identity  IdentityQueries
-	Passkey   PasskeyQueries
-	Org       OrgQueries
-	Keys      KeyQueries
-	Client    ClientQueries
-	OIDC      OIDCQueries
-	Job       JobQueries
-	Message   MessageQueries
-	Push      PushQueries
+	Directory   DirectoryQueries
+	Audit       AuditQueries
+	Identity    IdentityQueries
+	Passkey     PasskeyQueries
+	Org         OrgQueries
+	Keys        KeyQueries
+	Client      ClientQueries
+	OIDC        OIDCQueries
+	Job         JobQueries
+	Message     MessageQueries
+	Appointment AppointmentQueries
+	Push        PushQueries
 }
 
 // New returns a Store over an open database. engine names it in logs and

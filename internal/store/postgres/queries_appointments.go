@@ -1,0 +1,45 @@
+package postgres
+
+import (
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
+)
+
+const appointmentCols = `id, reference, account_id, branch_code, service_code, starts_at, ends_at, status, cancel_reason, created_at, updated_at, checked_in_at`
+
+var appointmentQueries = sqlstore.AppointmentQueries{
+	Rules: `SELECT data FROM appointment_rules WHERE branch_code = $1 AND service_code = $2`,
+	SetRules: `INSERT INTO appointment_rules (branch_code, service_code, data, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (branch_code, service_code) DO UPDATE SET data = excluded.data, updated_by = excluded.updated_by,
+		updated_at = excluded.updated_at`,
+	SlotUses: `SELECT starts_at, capacity, booked FROM appointment_slots WHERE branch_code = $1 AND service_code = $2 AND starts_at >= $3 AND starts_at < $4`,
+	EnsureSlot: `INSERT INTO appointment_slots (branch_code, service_code, starts_at, capacity, booked) VALUES ($1, $2, $3, $4, 0)
+		ON CONFLICT (branch_code, service_code, starts_at) DO NOTHING`,
+	TakePlace: `UPDATE appointment_slots SET booked = booked + 1 WHERE branch_code = $1 AND service_code = $2 AND starts_at = $3 AND booked < capacity`,
+	FreePlace: `UPDATE appointment_slots SET booked = booked - 1 WHERE branch_code = $1 AND service_code = $2 AND starts_at = $3 AND booked > 0`,
+	InsertAppointment: `INSERT INTO appointments (id, reference, account_id, branch_code, service_code, starts_at, ends_at, status,
+		active_service, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+	Appointment:          `SELECT ` + appointmentCols + ` FROM appointments WHERE id = $1 AND account_id = $2`,
+	AppointmentForUpdate: `SELECT ` + appointmentCols + ` FROM appointments WHERE id = $1 AND account_id = $2 FOR UPDATE`,
+	AppointmentsOf:       `SELECT ` + appointmentCols + ` FROM appointments WHERE account_id = $1 ORDER BY starts_at, id`,
+	CancelAppointment:    `UPDATE appointments SET status = 'cancelled', active_service = NULL, cancel_reason = $1, updated_at = $2 WHERE id = $3 AND status = 'booked'`,
+	MoveAppointment:      `UPDATE appointments SET starts_at = $1, ends_at = $2, updated_at = $3 WHERE id = $4 AND status = 'booked'`,
+	DayCount: `INSERT INTO appointment_person_days (account_id, branch_code, day, booked, max_per_day) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (account_id, branch_code, day) DO UPDATE SET booked = appointment_person_days.booked + excluded.booked,
+		max_per_day = excluded.max_per_day`,
+	DayFree:        `UPDATE appointment_person_days SET booked = booked - 1 WHERE account_id = $1 AND branch_code = $2 AND day = $3 AND booked > 0`,
+	IdemLookup:     `SELECT appointment_id FROM appointment_idempotency WHERE account_id = $1 AND idem_key = $2`,
+	IdemInsert:     `INSERT INTO appointment_idempotency (account_id, idem_key, appointment_id, created_at) VALUES ($1, $2, $3, $4)`,
+	NoShowsSince:   `SELECT starts_at FROM appointments WHERE account_id = $1 AND status = 'no_show' AND starts_at >= $2 ORDER BY starts_at`,
+	MarkNoShow:     `UPDATE appointments SET status = 'no_show', active_service = NULL, updated_at = $1 WHERE id = $2 AND starts_at = $3 AND status = 'booked' AND checked_in_at IS NULL`,
+	CheckViolation: checkViolation,
+}
+
+// checkViolation reports a broken CHECK constraint (SQLSTATE 23514).
+func checkViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23514"
+}

@@ -1,0 +1,324 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oneaccount/oneaccount/internal/appointments"
+)
+
+// AppointmentQueries are the booking statements. Appointment columns: id,
+// reference, account_id, branch_code, service_code, starts_at, ends_at,
+// status, cancel_reason, created_at, updated_at, checked_in_at.
+type AppointmentQueries struct {
+	Rules, SetRules, SlotUses                      string
+	EnsureSlot, TakePlace, FreePlace               string
+	InsertAppointment, Appointment, AppointmentsOf string
+	// AppointmentForUpdate reads and locks an active booking where the
+	// engine can (SQLite transactions already hold the write lock).
+	AppointmentForUpdate               string
+	CancelAppointment, MoveAppointment string
+	DayCount, DayFree                  string
+	IdemLookup, IdemInsert             string
+	NoShowsSince, MarkNoShow           string
+	// CheckViolation reports whether err broke a CHECK constraint.
+	CheckViolation func(error) bool
+}
+
+var _ appointments.Store = (*Store)(nil)
+
+const dayLayout = "2006-01-02"
+
+func scanAppointment(r scanner) (appointments.Appointment, error) {
+	var a appointments.Appointment
+	var status string
+	var checked sql.NullTime
+	err := r.Scan(&a.ID, &a.Reference, &a.AccountID, &a.Branch, &a.Service, &a.Start, &a.End, &status, &a.CancelNote,
+		&a.CreatedAt, &a.UpdatedAt, &checked)
+	a.Status, a.CheckedInAt = appointments.Status(status), checked.Time
+	return a, err
+}
+
+// AppointmentRules returns a service's booking rules at a branch.
+func (s *Store) AppointmentRules(ctx context.Context, branch, service string) (appointments.Rules, error) {
+	var data string
+	if err := s.db.QueryRowContext(ctx, s.q.Appointment.Rules, branch, service).Scan(&data); err != nil {
+		return appointments.Rules{}, notFound(err, "booking rules", branch+"/"+service)
+	}
+	var r appointments.Rules
+	if err := json.Unmarshal([]byte(data), &r); err != nil {
+		return r, fmt.Errorf("decode rules: %w", err)
+	}
+	return r, nil
+}
+
+// SetAppointmentRules stores booking rules.
+func (s *Store) SetAppointmentRules(ctx context.Context, r appointments.Rules, by string, at time.Time) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode rules: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, s.q.Appointment.SetRules, r.Branch, r.Service, string(data), by, at.UTC()); err != nil {
+		return fmt.Errorf("set rules: %w", err)
+	}
+	return nil
+}
+
+// BookedPlaces returns the use of stored slots in [from, to).
+func (s *Store) BookedPlaces(ctx context.Context, branch, service string, from, to time.Time) (map[time.Time]appointments.SlotUse, error) {
+	rows, err := s.db.QueryContext(ctx, s.q.Appointment.SlotUses, branch, service, from.UTC(), to.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("slot use: %w", err)
+	}
+	defer rows.Close()
+	out := map[time.Time]appointments.SlotUse{}
+	for rows.Next() {
+		var t time.Time
+		var u appointments.SlotUse
+		if err := rows.Scan(&t, &u.Capacity, &u.Booked); err != nil {
+			return nil, fmt.Errorf("scan slot: %w", err)
+		}
+		out[t.UTC()] = u
+	}
+	return out, rows.Err()
+}
+
+// takePlace takes one place of a slot, creating the slot row with its
+// capacity first; a full slot is ErrSlotFull.
+func (s *Store) takePlace(ctx context.Context, tx *sql.Tx, branch, service string, start time.Time, capacity int) error {
+	if _, err := tx.ExecContext(ctx, s.q.Appointment.EnsureSlot, branch, service, start.UTC(), capacity); err != nil {
+		return fmt.Errorf("ensure slot: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, s.q.Appointment.TakePlace, branch, service, start.UTC())
+	if err != nil {
+		return fmt.Errorf("take place: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return appointments.ErrSlotFull
+	}
+	return nil
+}
+
+// countDay adds delta to the person's bookings that day, under max; the
+// CHECK constraint refuses one too many.
+func (s *Store) countDay(ctx context.Context, tx *sql.Tx, account, branch, day string, max, delta int) error {
+	if max <= 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, s.q.Appointment.DayCount, account, branch, day, delta, max)
+	if err != nil && s.q.Appointment.CheckViolation(err) {
+		return appointments.ErrLimitReached
+	}
+	if err != nil {
+		return fmt.Errorf("count day: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) writeOutgoing(ctx context.Context, tx *sql.Tx, out appointments.Outgoing) error {
+	for _, m := range out.Messages {
+		if _, _, err := s.insertMessage(ctx, tx, m.Message, m.Jobs); err != nil {
+			return err
+		}
+	}
+	return s.insertJobs(ctx, tx, out.Jobs)
+}
+
+// Book writes a booking with its limits; see appointments.Store.
+func (s *Store) Book(ctx context.Context, b appointments.NewBooking) (appointments.Appointment, bool, error) {
+	a := b.Appointment
+	var existing string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		existing = ""
+		if b.IdempotencyKey != "" {
+			err := tx.QueryRowContext(ctx, s.q.Appointment.IdemLookup, a.AccountID, b.IdempotencyKey).Scan(&existing)
+			if err == nil {
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("idempotency key: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, s.q.Appointment.IdemInsert, a.AccountID, b.IdempotencyKey, a.ID, a.CreatedAt.UTC()); err != nil {
+				if s.q.Identity.UniqueViolation != nil && s.q.Identity.UniqueViolation(err) != "" {
+					return errIdemRace
+				}
+				return fmt.Errorf("idempotency key: %w", err)
+			}
+		}
+		if err := s.takePlace(ctx, tx, a.Branch, a.Service, a.Start, b.Capacity); err != nil {
+			return err
+		}
+		if err := s.countDay(ctx, tx, a.AccountID, a.Branch, b.Day, b.MaxPerDay, 1); err != nil {
+			return err
+		}
+		var active any
+		if b.OnePerService {
+			active = a.Service
+		}
+		_, err := tx.ExecContext(ctx, s.q.Appointment.InsertAppointment, a.ID, a.Reference, a.AccountID, a.Branch, a.Service,
+			a.Start.UTC(), a.End.UTC(), string(appointments.Booked), active, a.CreatedAt.UTC(), a.UpdatedAt.UTC())
+		if err != nil {
+			if s.q.Identity.UniqueViolation != nil && s.q.Identity.UniqueViolation(err) != "" {
+				return appointments.ErrLimitReached
+			}
+			return fmt.Errorf("insert appointment: %w", err)
+		}
+		return s.writeOutgoing(ctx, tx, b.Out)
+	})
+	if errors.Is(err, errIdemRace) {
+		// Another request with the same key committed first: answer with
+		// its booking.
+		first, lerr := s.idemBooking(ctx, a.AccountID, b.IdempotencyKey)
+		return first, false, lerr
+	}
+	if err != nil {
+		return a, false, err
+	}
+	if existing != "" {
+		first, err := s.Appointment(ctx, a.AccountID, existing)
+		return first, false, err
+	}
+	a.Status = appointments.Booked
+	return a, true, nil
+}
+
+// errIdemRace marks a booking whose Idempotency-Key another request
+// stored first.
+var errIdemRace = errors.New("idempotency key taken concurrently")
+
+func (s *Store) idemBooking(ctx context.Context, accountID, key string) (appointments.Appointment, error) {
+	var id string
+	if err := s.db.QueryRowContext(ctx, s.q.Appointment.IdemLookup, accountID, key).Scan(&id); err != nil {
+		return appointments.Appointment{}, fmt.Errorf("idempotency key: %w", err)
+	}
+	return s.Appointment(ctx, accountID, id)
+}
+
+// lockActive reads an active booking of the account inside tx.
+func (s *Store) lockActive(ctx context.Context, tx *sql.Tx, accountID, id string) (appointments.Appointment, error) {
+	a, err := scanAppointment(tx.QueryRowContext(ctx, s.q.Appointment.AppointmentForUpdate, id, accountID))
+	if err != nil {
+		return a, notFound(err, "appointment", id)
+	}
+	if a.Status != appointments.Booked {
+		return a, appointments.ErrNotActive
+	}
+	return a, nil
+}
+
+// Cancel ends an active booking and frees its place.
+func (s *Store) Cancel(ctx context.Context, accountID, id, note string, at time.Time, out appointments.Outgoing) (appointments.Appointment, error) {
+	var a appointments.Appointment
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if a, err = s.lockActive(ctx, tx, accountID, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q.Appointment.CancelAppointment, note, at.UTC(), id)
+		if err != nil {
+			return fmt.Errorf("cancel: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return appointments.ErrNotActive
+		}
+		if _, err := tx.ExecContext(ctx, s.q.Appointment.FreePlace, a.Branch, a.Service, a.Start.UTC()); err != nil {
+			return fmt.Errorf("free place: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q.Appointment.DayFree, a.AccountID, a.Branch, a.Start.In(macau).Format(dayLayout)); err != nil {
+			return fmt.Errorf("free day: %w", err)
+		}
+		a.Status, a.CancelNote, a.UpdatedAt = appointments.Cancelled, note, at
+		return s.writeOutgoing(ctx, tx, out)
+	})
+	return a, err
+}
+
+// Reschedule takes the new place, then frees the old, in one transaction.
+func (s *Store) Reschedule(ctx context.Context, m appointments.Move) (appointments.Appointment, error) {
+	var a appointments.Appointment
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if a, err = s.lockActive(ctx, tx, m.AccountID, m.ID); err != nil {
+			return err
+		}
+		if a.Start.Equal(m.Start) {
+			return nil
+		}
+		if err := s.takePlace(ctx, tx, a.Branch, a.Service, m.Start, m.Capacity); err != nil {
+			return err
+		}
+		oldDay := a.Start.In(macau).Format(dayLayout)
+		if m.Day != oldDay {
+			if err := s.countDay(ctx, tx, a.AccountID, a.Branch, m.Day, m.MaxPerDay, 1); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.q.Appointment.DayFree, a.AccountID, a.Branch, oldDay); err != nil {
+				return fmt.Errorf("free day: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q.Appointment.FreePlace, a.Branch, a.Service, a.Start.UTC()); err != nil {
+			return fmt.Errorf("free place: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q.Appointment.MoveAppointment, m.Start.UTC(), m.End.UTC(), m.At.UTC(), m.ID); err != nil {
+			return fmt.Errorf("move: %w", err)
+		}
+		a.Start, a.End, a.UpdatedAt = m.Start, m.End, m.At
+		return s.writeOutgoing(ctx, tx, m.Out)
+	})
+	return a, err
+}
+
+// Appointment returns one of the account's bookings.
+func (s *Store) Appointment(ctx context.Context, accountID, id string) (appointments.Appointment, error) {
+	a, err := scanAppointment(s.db.QueryRowContext(ctx, s.q.Appointment.Appointment, id, accountID))
+	if err != nil {
+		return a, notFound(err, "appointment", id)
+	}
+	return a, nil
+}
+
+// AppointmentsOf lists the account's bookings, soonest first.
+func (s *Store) AppointmentsOf(ctx context.Context, accountID string) ([]appointments.Appointment, error) {
+	rows, err := s.db.QueryContext(ctx, s.q.Appointment.AppointmentsOf, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("appointments: %w", err)
+	}
+	return collect(rows, func(r *sql.Rows) (appointments.Appointment, error) { return scanAppointment(r) })
+}
+
+// MarkNoShow marks a booking missed if nobody checked in; the place
+// stays taken (the time has passed) and the active-service hold ends.
+func (s *Store) MarkNoShow(ctx context.Context, id string, start, at time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q.Appointment.MarkNoShow, at.UTC(), id, start.UTC())
+	if err != nil {
+		return false, fmt.Errorf("mark no-show: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// NoShowsSince lists the account's missed bookings since a moment.
+func (s *Store) NoShowsSince(ctx context.Context, accountID string, since time.Time) ([]time.Time, error) {
+	rows, err := s.db.QueryContext(ctx, s.q.Appointment.NoShowsSince, accountID, since.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("no-shows: %w", err)
+	}
+	return collect(rows, func(r *sql.Rows) (time.Time, error) {
+		var t time.Time
+		err := r.Scan(&t)
+		return t, err
+	})
+}
+
+// macau is the zone bookings' days are counted in.
+var macau = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Macau")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
