@@ -13,6 +13,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("OIDC", func(t *testing.T) { testOIDC(t, open) })
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open) })
+	t.Run("Appointments", func(t *testing.T) { testAppointments(t, open) })
 	t.Run("Push", func(t *testing.T) { testPush(t, open) })
 }
 
