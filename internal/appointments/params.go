@@ -91,10 +91,10 @@ func ParseStart(s string, loc *time.Location) (time.Time, error) {
 }
 
 // ParseRange parses a from and to date pair (see ParseDate) for a calendar
-// view: from must not be after to, and the range may cover at most maxDays days,
-// both ends included (31 allows a whole month; below 1 allows one day). A bad date names Field "from" or "to" with Key
-// "appointments.invalid.date"; a bad range names Field "to" with Key
-// "appointments.invalid.range".
+// view: from must not be after to, and the range may cover at most maxDays
+// days, both ends included (31 allows a whole month; below 1 allows one day).
+// A bad date names Field "from" or "to" with Key "appointments.invalid.date";
+// a bad range names Field "to" with Key "appointments.invalid.range".
 func ParseRange(from, to string, maxDays int) (directory.Date, directory.Date, error) {
 	f, err := parseDate(from, "from")
 	if err != nil {
