@@ -25,6 +25,7 @@ const (
 // Service books, moves and cancels appointments.
 type Service struct {
 	store Store
+	staff StaffStore
 	dir   *directory.Directory
 	msgs  *messages.Service
 	now   func() time.Time
@@ -35,14 +36,17 @@ type Service struct {
 }
 
 // New returns the service.
-func New(store Store, dir *directory.Directory, msgs *messages.Service, now func() time.Time, wake func()) *Service {
+func New(store interface {
+	Store
+	StaffStore
+}, dir *directory.Directory, msgs *messages.Service, now func() time.Time, wake func()) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	if wake == nil {
 		wake = func() {}
 	}
-	return &Service{store: store, dir: dir, msgs: msgs, now: now, NoShowAfter: 15 * time.Minute, wake: wake}
+	return &Service{store: store, staff: store, dir: dir, msgs: msgs, now: now, NoShowAfter: 15 * time.Minute, wake: wake}
 }
 
 // Request is a resident's booking request.

@@ -30,12 +30,16 @@ var appointmentQueries = sqlstore.AppointmentQueries{
 	DayCount: `INSERT INTO appointment_person_days (account_id, branch_code, day, booked, max_per_day) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (account_id, branch_code, day) DO UPDATE SET booked = appointment_person_days.booked + excluded.booked,
 		max_per_day = excluded.max_per_day`,
-	DayFree:        `UPDATE appointment_person_days SET booked = booked - 1 WHERE account_id = $1 AND branch_code = $2 AND day = $3 AND booked > 0`,
-	IdemLookup:     `SELECT appointment_id FROM appointment_idempotency WHERE account_id = $1 AND idem_key = $2`,
-	IdemInsert:     `INSERT INTO appointment_idempotency (account_id, idem_key, appointment_id, created_at) VALUES ($1, $2, $3, $4)`,
-	NoShowsSince:   `SELECT starts_at FROM appointments WHERE account_id = $1 AND status = 'no_show' AND starts_at >= $2 ORDER BY starts_at`,
-	MarkNoShow:     `UPDATE appointments SET status = 'no_show', active_service = NULL, updated_at = $1 WHERE id = $2 AND starts_at = $3 AND status = 'booked' AND checked_in_at IS NULL`,
-	CheckViolation: checkViolation,
+	DayFree:                  `UPDATE appointment_person_days SET booked = booked - 1 WHERE account_id = $1 AND branch_code = $2 AND day = $3 AND booked > 0`,
+	IdemLookup:               `SELECT appointment_id FROM appointment_idempotency WHERE account_id = $1 AND idem_key = $2`,
+	IdemInsert:               `INSERT INTO appointment_idempotency (account_id, idem_key, appointment_id, created_at) VALUES ($1, $2, $3, $4)`,
+	NoShowsSince:             `SELECT starts_at FROM appointments WHERE account_id = $1 AND status = 'no_show' AND starts_at >= $2 ORDER BY starts_at`,
+	MarkNoShow:               `UPDATE appointments SET status = 'no_show', active_service = NULL, updated_at = $1 WHERE id = $2 AND starts_at = $3 AND status = 'booked' AND checked_in_at IS NULL`,
+	BranchBookings:           `SELECT ` + appointmentCols + ` FROM appointments WHERE branch_code = $1 AND starts_at >= $2 AND starts_at < $3 ORDER BY starts_at, reference`,
+	ByReference:              `SELECT ` + appointmentCols + ` FROM appointments WHERE reference = $1 AND branch_code = $2`,
+	CheckIn:                  `UPDATE appointments SET status = 'checked_in', active_service = NULL, checked_in_at = $1, updated_at = $2 WHERE id = $3 AND status = 'booked'`,
+	AppointmentByIDForUpdate: `SELECT account_id FROM appointments WHERE id = $1`,
+	CheckViolation:           checkViolation,
 }
 
 // checkViolation reports a broken CHECK constraint (SQLSTATE 23514).

@@ -30,12 +30,16 @@ var appointmentQueries = sqlstore.AppointmentQueries{
 	DayCount: `INSERT INTO appointment_person_days (account_id, branch_code, day, booked, max_per_day) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, branch_code, day) DO UPDATE SET booked = appointment_person_days.booked + excluded.booked,
 		max_per_day = excluded.max_per_day`,
-	DayFree:        `UPDATE appointment_person_days SET booked = booked - 1 WHERE account_id = ? AND branch_code = ? AND day = ? AND booked > 0`,
-	IdemLookup:     `SELECT appointment_id FROM appointment_idempotency WHERE account_id = ? AND idem_key = ?`,
-	IdemInsert:     `INSERT INTO appointment_idempotency (account_id, idem_key, appointment_id, created_at) VALUES (?, ?, ?, ?)`,
-	NoShowsSince:   `SELECT starts_at FROM appointments WHERE account_id = ? AND status = 'no_show' AND starts_at >= ? ORDER BY starts_at`,
-	MarkNoShow:     `UPDATE appointments SET status = 'no_show', active_service = NULL, updated_at = ? WHERE id = ? AND starts_at = ? AND status = 'booked' AND checked_in_at IS NULL`,
-	CheckViolation: checkViolation,
+	DayFree:                  `UPDATE appointment_person_days SET booked = booked - 1 WHERE account_id = ? AND branch_code = ? AND day = ? AND booked > 0`,
+	IdemLookup:               `SELECT appointment_id FROM appointment_idempotency WHERE account_id = ? AND idem_key = ?`,
+	IdemInsert:               `INSERT INTO appointment_idempotency (account_id, idem_key, appointment_id, created_at) VALUES (?, ?, ?, ?)`,
+	NoShowsSince:             `SELECT starts_at FROM appointments WHERE account_id = ? AND status = 'no_show' AND starts_at >= ? ORDER BY starts_at`,
+	MarkNoShow:               `UPDATE appointments SET status = 'no_show', active_service = NULL, updated_at = ? WHERE id = ? AND starts_at = ? AND status = 'booked' AND checked_in_at IS NULL`,
+	BranchBookings:           `SELECT ` + appointmentCols + ` FROM appointments WHERE branch_code = ? AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, reference`,
+	ByReference:              `SELECT ` + appointmentCols + ` FROM appointments WHERE reference = ? AND branch_code = ?`,
+	CheckIn:                  `UPDATE appointments SET status = 'checked_in', active_service = NULL, checked_in_at = ?, updated_at = ? WHERE id = ? AND status = 'booked'`,
+	AppointmentByIDForUpdate: `SELECT account_id FROM appointments WHERE id = ?`,
+	CheckViolation:           checkViolation,
 }
 
 // checkViolation reports a broken CHECK constraint (SQLITE_CONSTRAINT_CHECK).

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/oneaccount/oneaccount/internal/appointments"
@@ -25,6 +26,9 @@ type AppointmentQueries struct {
 	DayCount, DayFree                  string
 	IdemLookup, IdemInsert             string
 	NoShowsSince, MarkNoShow           string
+	// BranchBookings takes (branch, from, to); CheckIn (at, at, id);
+	// ByReference (reference, branch); AppointmentByIDForUpdate (id).
+	BranchBookings, CheckIn, ByReference, AppointmentByIDForUpdate string
 	// CheckViolation reports whether err broke a CHECK constraint.
 	CheckViolation func(error) bool
 }
@@ -322,3 +326,51 @@ var macau = func() *time.Location {
 	}
 	return loc
 }()
+
+var _ appointments.StaffStore = (*Store)(nil)
+
+// BranchBookings lists a branch's bookings in [from, to) of services
+// (every service when services is nil).
+func (s *Store) BranchBookings(ctx context.Context, branch string, services []string, from, to time.Time) ([]appointments.Appointment, error) {
+	rows, err := s.db.QueryContext(ctx, s.q.Appointment.BranchBookings, branch, from.UTC(), to.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("branch bookings: %w", err)
+	}
+	all, err := collect(rows, func(r *sql.Rows) (appointments.Appointment, error) { return scanAppointment(r) })
+	if err != nil || services == nil {
+		return all, err
+	}
+	var out []appointments.Appointment
+	for _, a := range all {
+		if slices.Contains(services, a.Service) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// CheckIn marks a booked appointment checked in by its reference.
+func (s *Store) CheckIn(ctx context.Context, branch, reference string, services []string, at time.Time) (appointments.Appointment, error) {
+	a, err := scanAppointment(s.db.QueryRowContext(ctx, s.q.Appointment.ByReference, reference, branch))
+	if err != nil || (services != nil && !slices.Contains(services, a.Service)) {
+		return appointments.Appointment{}, notFound(sql.ErrNoRows, "booking", reference)
+	}
+	res, err := s.db.ExecContext(ctx, s.q.Appointment.CheckIn, at.UTC(), at.UTC(), a.ID)
+	if err != nil {
+		return a, fmt.Errorf("check in: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return a, appointments.ErrNotActive
+	}
+	a.Status, a.CheckedInAt = appointments.CheckedIn, at
+	return a, nil
+}
+
+// CancelBooking cancels an active booking whoever holds it.
+func (s *Store) CancelBooking(ctx context.Context, id, note string, at time.Time, out appointments.Outgoing) (appointments.Appointment, error) {
+	var owner string
+	if err := s.db.QueryRowContext(ctx, s.q.Appointment.AppointmentByIDForUpdate, id).Scan(&owner); err != nil {
+		return appointments.Appointment{}, notFound(err, "appointment", id)
+	}
+	return s.Cancel(ctx, owner, id, note, at, out)
+}
