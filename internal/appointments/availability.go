@@ -21,11 +21,11 @@ type SlotView struct {
 // DaySlots lists a day's slots of a service at a branch with the places
 // left, leaving out slots that have begun.
 func (s *Service) DaySlots(ctx context.Context, branch, service string, day directory.Date) ([]SlotView, Rules, error) {
-	r, err := s.store.AppointmentRules(ctx, branch, service)
+	r, err := s.rulesFor(ctx, branch, service)
 	if err != nil {
 		return nil, r, err
 	}
-	b, err := s.dir.Store().Branch(ctx, branch)
+	b, err := s.branch(ctx, branch)
 	if err != nil {
 		return nil, r, err
 	}
@@ -59,20 +59,16 @@ func (s *Service) DaySlots(ctx context.Context, branch, service string, day dire
 // Availability gives each day from from to to: available, full, closed or
 // outside the booking window.
 func (s *Service) Availability(ctx context.Context, branch, service string, from, to directory.Date) ([]Day, error) {
-	r, err := s.store.AppointmentRules(ctx, branch, service)
+	r, err := s.rulesFor(ctx, branch, service)
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.dir.Store().Branch(ctx, branch)
+	b, err := s.branch(ctx, branch)
 	if err != nil {
 		return nil, err
 	}
 	loc := s.dir.Location()
-	cal, err := s.dir.Calendar(ctx, branch, from, to)
-	if err != nil {
-		return nil, err
-	}
-	closures, err := s.dir.Store().Closures(ctx, branch, from.In(loc), to.AddDays(1).In(loc))
+	cal, closures, err := s.calendar(ctx, branch, from, to)
 	if err != nil {
 		return nil, err
 	}

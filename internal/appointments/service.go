@@ -33,6 +33,7 @@ type Service struct {
 	// for becomes a no-show.
 	NoShowAfter time.Duration
 	wake        func()
+	cache       refCache
 }
 
 // New returns the service.
@@ -46,7 +47,8 @@ func New(store interface {
 	if wake == nil {
 		wake = func() {}
 	}
-	return &Service{store: store, staff: store, dir: dir, msgs: msgs, now: now, NoShowAfter: 15 * time.Minute, wake: wake}
+	return &Service{store: store, staff: store, dir: dir, msgs: msgs, now: now, NoShowAfter: 15 * time.Minute, wake: wake,
+		cache: refCache{rules: map[string]cached[Rules]{}, branches: map[string]cached[directory.Branch]{}}}
 }
 
 // Request is a resident's booking request.
@@ -59,11 +61,11 @@ type Request struct {
 // offered checks that the service is booked at the branch and returns
 // the rules, the branch and the slot starting at start.
 func (s *Service) offered(ctx context.Context, branch, service string, start time.Time) (Rules, directory.Branch, Slot, error) {
-	r, err := s.store.AppointmentRules(ctx, branch, service)
+	r, err := s.rulesFor(ctx, branch, service)
 	if err != nil {
 		return r, directory.Branch{}, Slot{}, err
 	}
-	b, err := s.dir.Store().Branch(ctx, branch)
+	b, err := s.branch(ctx, branch)
 	if err != nil {
 		return r, b, Slot{}, err
 	}
@@ -86,16 +88,11 @@ func (s *Service) offered(ctx context.Context, branch, service string, start tim
 }
 
 func (s *Service) daySlots(ctx context.Context, r Rules, b directory.Branch, day directory.Date) ([]Slot, error) {
-	cal, err := s.dir.Calendar(ctx, b.Code, day, day)
+	cal, closures, err := s.calendar(ctx, b.Code, day, day)
 	if err != nil {
 		return nil, err
 	}
-	loc := s.dir.Location()
-	closures, err := s.dir.Store().Closures(ctx, b.Code, day.In(loc), day.AddDays(1).In(loc))
-	if err != nil {
-		return nil, err
-	}
-	return Slots(r, b, day, cal, closures, loc), nil
+	return Slots(r, b, day, cal, closures, s.dir.Location()), nil
 }
 
 // Book books a place for the account.

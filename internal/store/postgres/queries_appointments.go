@@ -16,9 +16,9 @@ var appointmentQueries = sqlstore.AppointmentQueries{
 		ON CONFLICT (branch_code, service_code) DO UPDATE SET data = excluded.data, updated_by = excluded.updated_by,
 		updated_at = excluded.updated_at`,
 	SlotUses: `SELECT starts_at, capacity, booked FROM appointment_slots WHERE branch_code = $1 AND service_code = $2 AND starts_at >= $3 AND starts_at < $4`,
-	EnsureSlot: `INSERT INTO appointment_slots (branch_code, service_code, starts_at, capacity, booked) VALUES ($1, $2, $3, $4, 0)
-		ON CONFLICT (branch_code, service_code, starts_at) DO NOTHING`,
-	TakePlace: `UPDATE appointment_slots SET booked = booked + 1 WHERE branch_code = $1 AND service_code = $2 AND starts_at = $3 AND booked < capacity`,
+	TakePlace: `INSERT INTO appointment_slots (branch_code, service_code, starts_at, capacity, booked) VALUES ($1, $2, $3, $4, 1)
+		ON CONFLICT (branch_code, service_code, starts_at) DO UPDATE SET booked = appointment_slots.booked + 1
+		WHERE appointment_slots.booked < appointment_slots.capacity`,
 	FreePlace: `UPDATE appointment_slots SET booked = booked - 1 WHERE branch_code = $1 AND service_code = $2 AND starts_at = $3 AND booked > 0`,
 	InsertAppointment: `INSERT INTO appointments (id, reference, account_id, branch_code, service_code, starts_at, ends_at, status,
 		active_service, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,

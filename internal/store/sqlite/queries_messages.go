@@ -7,6 +7,8 @@ const jobCols = `id, kind, dedupe_key, payload, status, attempts, max_attempts, 
 var jobQueries = sqlstore.JobQueries{
 	InsertJob: `INSERT INTO jobs (id, kind, dedupe_key, payload, status, max_attempts, run_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dedupe_key) DO NOTHING`,
+	InsertJobs: sqlstore.MultiInsert{Prefix: `INSERT INTO jobs (id, kind, dedupe_key, payload, status, max_attempts, run_at,
+		created_at, updated_at) VALUES `, Columns: 9, Numbered: false, Suffix: ` ON CONFLICT (dedupe_key) DO NOTHING`},
 	ClaimJobs: `UPDATE jobs SET status = 'running', locked_until = ?1, attempts = attempts + 1, updated_at = ?2
 		WHERE id IN (SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= ?2) OR (status = 'running' AND locked_until < ?2)
 		ORDER BY run_at LIMIT ?3) RETURNING ` + jobCols,

@@ -17,7 +17,7 @@ import (
 // status, cancel_reason, created_at, updated_at, checked_in_at.
 type AppointmentQueries struct {
 	Rules, SetRules, SlotUses                      string
-	EnsureSlot, TakePlace, FreePlace               string
+	TakePlace, FreePlace                           string
 	InsertAppointment, Appointment, AppointmentsOf string
 	// AppointmentForUpdate reads and locks an active booking where the
 	// engine can (SQLite transactions already hold the write lock).
@@ -91,13 +91,11 @@ func (s *Store) BookedPlaces(ctx context.Context, branch, service string, from, 
 	return out, rows.Err()
 }
 
-// takePlace takes one place of a slot, creating the slot row with its
-// capacity first; a full slot is ErrSlotFull.
+// takePlace takes one place of a slot in one statement: it creates the
+// slot row with its capacity and one place taken, or adds one to an
+// existing row that has a place left; a full slot is ErrSlotFull.
 func (s *Store) takePlace(ctx context.Context, tx *sql.Tx, branch, service string, start time.Time, capacity int) error {
-	if _, err := tx.ExecContext(ctx, s.q.Appointment.EnsureSlot, branch, service, start.UTC(), capacity); err != nil {
-		return fmt.Errorf("ensure slot: %w", err)
-	}
-	res, err := tx.ExecContext(ctx, s.q.Appointment.TakePlace, branch, service, start.UTC())
+	res, err := tx.ExecContext(ctx, s.q.Appointment.TakePlace, branch, service, start.UTC(), capacity)
 	if err != nil {
 		return fmt.Errorf("take place: %w", err)
 	}
@@ -153,9 +151,6 @@ func (s *Store) Book(ctx context.Context, b appointments.NewBooking) (appointmen
 				return fmt.Errorf("idempotency key: %w", err)
 			}
 		}
-		if err := s.takePlace(ctx, tx, a.Branch, a.Service, a.Start, b.Capacity); err != nil {
-			return err
-		}
 		if err := s.countDay(ctx, tx, a.AccountID, a.Branch, b.Day, b.MaxPerDay, 1); err != nil {
 			return err
 		}
@@ -171,7 +166,12 @@ func (s *Store) Book(ctx context.Context, b appointments.NewBooking) (appointmen
 			}
 			return fmt.Errorf("insert appointment: %w", err)
 		}
-		return s.writeOutgoing(ctx, tx, b.Out)
+		if err := s.writeOutgoing(ctx, tx, b.Out); err != nil {
+			return err
+		}
+		// The place is taken last: the slot's row is the one every booker
+		// of a busy slot waits for, so its lock is held only until commit.
+		return s.takePlace(ctx, tx, a.Branch, a.Service, a.Start, b.Capacity)
 	})
 	if errors.Is(err, errIdemRace) {
 		// Another request with the same key committed first: answer with

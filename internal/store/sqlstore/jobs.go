@@ -13,8 +13,10 @@ import (
 // dedupe_key, payload, status, attempts, max_attempts, run_at,
 // locked_until, last_error, created_at, updated_at.
 type JobQueries struct {
-	// InsertJob skips a job whose dedupe key exists.
-	InsertJob string
+	// InsertJob skips a job whose dedupe key exists; InsertJobs is the same
+	// for many rows in one statement.
+	InsertJob  string
+	InsertJobs MultiInsert
 	// ClaimJobs takes (lockedUntil, now, limit) and returns the
 	// claimed jobs' columns; each due job goes to one caller.
 	ClaimJobs                                string
@@ -37,6 +39,17 @@ func scanJob(r scanner) (jobs.Job, error) {
 // insertJobs writes jobs in tx, skipping any whose dedupe key exists.
 // Every store that causes work calls it in its own transaction.
 func (s *Store) insertJobs(ctx context.Context, tx *sql.Tx, js []jobs.Job) error {
+	if len(js) > 1 && s.q.Job.InsertJobs.Columns > 0 {
+		args := make([]any, 0, len(js)*9)
+		for _, j := range js {
+			args = append(args, j.ID, j.Kind, j.DedupeKey, string(j.Payload), string(jobs.Queued), j.MaxAttempts,
+				j.RunAt.UTC(), j.CreatedAt.UTC(), j.UpdatedAt.UTC())
+		}
+		if _, err := tx.ExecContext(ctx, s.q.Job.InsertJobs.sql(len(js)), args...); err != nil {
+			return fmt.Errorf("enqueue %d jobs: %w", len(js), err)
+		}
+		return nil
+	}
 	for _, j := range js {
 		_, err := tx.ExecContext(ctx, s.q.Job.InsertJob, j.ID, j.Kind, j.DedupeKey, string(j.Payload), string(jobs.Queued),
 			j.MaxAttempts, j.RunAt.UTC(), j.CreatedAt.UTC(), j.UpdatedAt.UTC())
