@@ -183,8 +183,13 @@ func (a *App) buildHandler(ctx context.Context) (http.Handler, error) {
 	if err := a.buildOIDC(ctx, func() *web.Web { return w }); err != nil {
 		return nil, err
 	}
-	w, err := web.New(web.Options{Directory: a.dir, Log: a.log, Demo: a.cfg.Demo, Secure: a.cfg.Secure(),
-		Identity: a.identity, Outbox: a.outbox, OIDC: a.oidc, Clients: a.clients})
+	opts := web.Options{Directory: a.dir, Log: a.log, Demo: a.cfg.Demo, Secure: a.cfg.Secure(),
+		Identity: a.identity, Outbox: a.outbox, OIDC: a.oidc, Clients: a.clients,
+		Messages: a.messages, Jobs: a.store}
+	if a.push != nil {
+		opts.PushKey, opts.PushSubscribe, opts.PushUnsubscribe = a.push.PublicKey(), a.push.Subscribe, a.push.Unsubscribe
+	}
+	w, err := web.New(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func (a *App) buildPush() error {
 // senderName is an entity's name, or the platform's.
 func (a *App) senderName(ctx context.Context, code string) lang.Text {
 	if code == messages.Platform {
-		return lang.Text{ZhHant: "一戶通", Pt: "Conta Única", En: "OneAccount"}
+		return lang.Text{ZhHant: "一戶通", Pt: "Conta Única", En: "One Account"}
 	}
 	e, err := a.store.Entity(ctx, code)
 	if err != nil {

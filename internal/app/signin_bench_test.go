@@ -143,7 +143,7 @@ func BenchmarkRawArgon2id(b *testing.B) {
 }
 
 // signIn posts the login form for user from a distinct IP address and
-// checks for the 303 to /account with a session cookie.
+// checks for the 303 to /dashboard with a session cookie.
 func signIn(h http.Handler, user string, i uint64) error {
 	form := url.Values{"username": {user}, "password": {signInPassword}}
 	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
@@ -151,7 +151,7 @@ func signIn(h http.Handler, user string, i uint64) error {
 	req.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:1234", i>>16&0xff, i>>8&0xff, i&0xff)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/account" {
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/dashboard" {
 		return fmt.Errorf("POST /login as %s = %d to %q, want 303 to /account: %.300s",
 			user, rec.Code, rec.Header().Get("Location"), rec.Body.String())
 	}

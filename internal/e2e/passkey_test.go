@@ -384,11 +384,11 @@ func TestPasskeyEnrolAndSignIn(t *testing.T) {
 	f.axe("/account with a passkey")
 	f.screenshot("passkey-account")
 
-	// Passwordless: the passkey alone signs in, and lands on /account.
+	// Passwordless: the passkey alone signs in, and lands on the dashboard.
 	f.signOut()
 	f.open("en", "/login")
 	f.click("sign in with a passkey", `[data-passkey="signin"] [data-passkey-start]`)
-	f.await("passwordless sign-in", "/account", "")
+	f.await("passwordless sign-in", "/dashboard", "")
 	if status, id, level := f.me(); status != http.StatusOK || id != acct.ID || level != 3 {
 		t.Fatalf("/api/v1/me after the passkey sign-in = %d, %s, level %d; want 200, %s, level 3", status, id, level, acct.ID)
 	}
@@ -408,12 +408,13 @@ func TestPasskeyEnrolAndSignIn(t *testing.T) {
 	}
 	f.axe("/login/mfa")
 	f.click("use a passkey", `[data-passkey="mfa"] [data-passkey-start]`)
-	f.await("passkey as second factor", "/account", "")
+	f.await("passkey as second factor", "/dashboard", "")
 	if s := f.lastSession(acct.ID); !slices.Equal(s.AMR, []string{"pwd", "hwk"}) {
 		t.Errorf("second-factor session AMR = %v, want [pwd hwk]", s.AMR)
 	}
 
 	// Remove it (an ordinary form): back to level 2.
+	f.open("en", "/account")
 	f.run("open the removal form", chromedp.Click(chromedp.CSS(`#passkeys ~ details summary`)))
 	f.fill("#current_password_pkrm", pkPassword)
 	f.click("remove the passkey", `form[action="/account/passkeys/remove"] button[type=submit]`)

@@ -163,7 +163,11 @@ func (w *Web) passkeySignInFinish(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.startSession(rw, res)
-	passkeyJSON(rw, http.StatusOK, map[string]any{"redirect": afterSignIn(req.Next)})
+	next := afterSignIn(req.Next)
+	if next == "/account" && localPath(req.Next) != "/account" {
+		next = landing(res.Account)
+	}
+	passkeyJSON(rw, http.StatusOK, map[string]any{"redirect": next})
 }
 
 // passkeyMFABegin starts checking a passkey as the second factor.

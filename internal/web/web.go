@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
+	"github.com/oneaccount/oneaccount/internal/appointments"
 	"github.com/oneaccount/oneaccount/internal/clients"
 	"github.com/oneaccount/oneaccount/internal/dashboard"
 	"github.com/oneaccount/oneaccount/internal/directory"
@@ -64,6 +65,9 @@ type Options struct {
 	// its endpoint (msgprefs.go).
 	PushSubscribe   func(ctx context.Context, accountID string, raw []byte, userAgent string) error
 	PushUnsubscribe func(ctx context.Context, accountID, endpoint string) error
+	// Appointments books counter appointments: with it, the booking pages
+	// and the appointments dashboard card exist (appointments.go).
+	Appointments *appointments.Service
 }
 
 // Web serves the HTML pages.
@@ -220,6 +224,7 @@ func (w *Web) mountIdentity(page func(string, http.HandlerFunc)) {
 	page("POST /orgs/{id}/members/leave", w.requireUser(w.orgLeave))
 	w.mountOIDC(page)
 	w.mountMessages(page)
+	w.mountAppointments(page)
 }
 
 // page is what every template receives.

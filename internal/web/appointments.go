@@ -1,0 +1,896 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"image/png"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/qr"
+
+	"github.com/oneaccount/oneaccount/internal/apperr"
+	"github.com/oneaccount/oneaccount/internal/appointments"
+	"github.com/oneaccount/oneaccount/internal/dashboard"
+	"github.com/oneaccount/oneaccount/internal/directory"
+	"github.com/oneaccount/oneaccount/internal/identity"
+	"github.com/oneaccount/oneaccount/internal/lang"
+)
+
+// Counter appointments, for signed-in residents (staff get 403). Every
+// page works without JavaScript.
+//
+//	GET  /appointments                     my appointments: upcoming, then past and cancelled
+//	GET  /appointments/{id}                one booking: reference, QR code, documents
+//	GET  /appointments/{id}/calendar.ics   the booking as an iCalendar event
+//	GET  /appointments/{id}/cancel         confirm cancelling
+//	POST /appointments/{id}/cancel         cancel
+//	POST /appointments/{id}/reschedule     move it to another time (start)
+//	GET  /book                             choose a service; ?service=S, then a branch
+//	GET  /book/{branch}/{service}          month calendar (?month=YYYY-MM) or a day's
+//	                                       times (?date=YYYY-MM-DD); ?reschedule={id}
+//	                                       moves that booking instead of booking anew
+//	POST /book/{branch}/{service}          book (start, idem)
+//
+// Only the owner sees a booking: the service finds it by account, so
+// another resident's ID is not found.
+
+// bookingEntities are the entities whose counter services take bookings
+// (the app seeds booking rules for them; internal/app/appointments.go).
+var bookingEntities = []string{"DSI", "DSF", "DSAJ", "FSS", "DSAT", "IAM"}
+
+// orderAppointments places the appointments card (see dashboard.go).
+const orderAppointments = 20
+
+// cardAppointments is how many upcoming bookings the dashboard card lists.
+const cardAppointments = 3
+
+// mountAppointments registers the booking pages and the dashboard card
+// when the web layer has the booking service.
+func (w *Web) mountAppointments(page func(string, http.HandlerFunc)) {
+	if w.opt.Appointments == nil {
+		return
+	}
+	if w.opt.Dashboard != nil {
+		w.opt.Dashboard.Register(AppointmentsCard(w.opt.Appointments, w.opt.Directory))
+	}
+	page("GET /appointments", w.requireResident(w.myAppointments))
+	page("GET /appointments/{id}", w.requireResident(w.appointment))
+	page("GET /appointments/{id}/calendar.ics", w.requireResident(w.appointmentICS))
+	page("GET /appointments/{id}/cancel", w.requireResident(w.cancelPage))
+	page("POST /appointments/{id}/cancel", w.requireResident(w.cancelAppointment))
+	page("POST /appointments/{id}/reschedule", w.requireResident(w.reschedule))
+	page("GET /book", w.requireResident(w.bookStart))
+	page("GET /book/{branch}/{service}", w.requireResident(w.bookCalendar))
+	page("POST /book/{branch}/{service}", w.requireResident(w.book))
+}
+
+// requireResident lets only signed-in residents in: people without a
+// session go to the sign-in page, staff get 403.
+func (w *Web) requireResident(h http.HandlerFunc) http.HandlerFunc {
+	return w.requireUser(func(rw http.ResponseWriter, r *http.Request) {
+		if u, _ := currentUser(r); u.Account.Kind != identity.Resident {
+			w.Error(rw, r, http.StatusForbidden)
+			return
+		}
+		h(rw, r)
+	})
+}
+
+// apptNames names the services, entities and branches of bookings.
+type apptNames struct {
+	services map[string]directory.Service
+	entities map[string]directory.Entity
+	branches map[string]directory.Branch
+}
+
+// names loads every service, entity and branch of the directory once.
+func (w *Web) names(ctx context.Context) (apptNames, error) {
+	st := w.opt.Directory.Store()
+	n := apptNames{services: map[string]directory.Service{}, entities: map[string]directory.Entity{},
+		branches: map[string]directory.Branch{}}
+	svcs, err := st.Services(ctx, "")
+	if err != nil {
+		return n, err
+	}
+	for _, s := range svcs {
+		n.services[s.Code] = s
+	}
+	ents, err := st.Entities(ctx)
+	if err != nil {
+		return n, err
+	}
+	for _, e := range ents {
+		n.entities[e.Code] = e
+	}
+	bs, err := st.Branches(ctx, "")
+	if err != nil {
+		return n, err
+	}
+	for _, b := range bs {
+		n.branches[b.Code] = b
+	}
+	return n, nil
+}
+
+// service names a service, falling back to its code.
+func (n apptNames) service(code string) lang.Text {
+	if s, ok := n.services[code]; ok {
+		return s.Name
+	}
+	return lang.Text{ZhHant: code, Pt: code, En: code}
+}
+
+// branch names a branch, falling back to its code.
+func (n apptNames) branch(code string) lang.Text {
+	if b, ok := n.branches[code]; ok {
+		return b.Name
+	}
+	return lang.Text{ZhHant: code, Pt: code, En: code}
+}
+
+// apptRow is a booking as lists show it.
+type apptRow struct {
+	appointments.Appointment
+	ServiceName, BranchName lang.Text
+}
+
+// upcoming reports whether a booking still lies ahead and holds its place.
+func upcoming(a appointments.Appointment, now time.Time) bool {
+	return a.Active() && a.End.After(now)
+}
+
+// splitAppointments puts the bookings still ahead first, soonest first,
+// and the rest (past, cancelled, served, missed) after, latest first.
+func splitAppointments(all []appointments.Appointment, now time.Time) (next, rest []appointments.Appointment) {
+	for _, a := range all {
+		if upcoming(a, now) {
+			next = append(next, a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	slices.SortFunc(next, func(a, b appointments.Appointment) int { return a.Start.Compare(b.Start) })
+	slices.SortFunc(rest, func(a, b appointments.Appointment) int { return b.Start.Compare(a.Start) })
+	return next, rest
+}
+
+type myAppointmentsData struct {
+	Upcoming, Past []apptRow
+}
+
+// myAppointments lists the resident's bookings.
+func (w *Web) myAppointments(rw http.ResponseWriter, r *http.Request) {
+	u, _ := currentUser(r)
+	all, err := w.opt.Appointments.Mine(r.Context(), u.Account)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	n, err := w.names(r.Context())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	row := func(a appointments.Appointment) apptRow {
+		return apptRow{Appointment: a, ServiceName: n.service(a.Service), BranchName: n.branch(a.Branch)}
+	}
+	next, rest := splitAppointments(all, w.opt.Directory.Now())
+	var d myAppointmentsData
+	for _, a := range next {
+		d.Upcoming = append(d.Upcoming, row(a))
+	}
+	for _, a := range rest {
+		d.Past = append(d.Past, row(a))
+	}
+	p := w.newPage(r, "", d)
+	p.Title = p.L.T("appointments.title")
+	w.render(rw, r, http.StatusOK, "appointments", p)
+}
+
+// apptCardData is the dashboard card: the next bookings.
+type apptCardData struct {
+	Upcoming []apptRow
+	// More counts the upcoming bookings the card leaves out.
+	More int
+}
+
+// AppointmentsCard is the dashboard card of a resident's next three
+// booked appointments, with links to all of them and to booking. The web
+// layer registers it itself when Options.Appointments is set.
+func AppointmentsCard(s *appointments.Service, dir *directory.Directory) dashboard.Card {
+	return dashboard.Card{Key: "appointments", Order: orderAppointments, Title: "appointments.card_title",
+		Template: "appointments", Load: func(ctx context.Context, a identity.Account) (any, bool, error) {
+			if a.Kind != identity.Resident {
+				return nil, false, nil
+			}
+			all, err := s.Mine(ctx, a)
+			if err != nil {
+				return nil, false, err
+			}
+			next, _ := splitAppointments(all, dir.Now())
+			d := apptCardData{More: max(0, len(next)-cardAppointments)}
+			st := dir.Store()
+			for _, ap := range next[:min(len(next), cardAppointments)] {
+				row := apptRow{Appointment: ap, ServiceName: lang.Text{ZhHant: ap.Service, Pt: ap.Service, En: ap.Service},
+					BranchName: lang.Text{ZhHant: ap.Branch, Pt: ap.Branch, En: ap.Branch}}
+				if svc, err := st.Service(ctx, ap.Service); err == nil {
+					row.ServiceName = svc.Name
+				}
+				if b, err := st.Branch(ctx, ap.Branch); err == nil {
+					row.BranchName = b.Name
+				}
+				d.Upcoming = append(d.Upcoming, row)
+			}
+			return d, true, nil
+		}}
+}
+
+// apptDetails is the details page, and the cancel confirmation.
+type apptDetails struct {
+	Appointment appointments.Appointment
+	Service     directory.Service
+	Entity      directory.Entity
+	Branch      directory.Branch
+	Rules       appointments.Rules
+	QR          template.URL
+	// Done names what just happened: booked, rescheduled or cancelled.
+	Done string
+	// CanChange is true while the booking may still be moved or cancelled;
+	// Deadline is the last moment it may.
+	CanChange bool
+	Deadline  time.Time
+	// Confirm shows the cancel confirmation instead of the details.
+	Confirm bool
+	Form    *form
+}
+
+// loadAppointment loads one of the resident's bookings with its names and
+// rules. Another resident's booking is NotFound.
+func (w *Web) loadAppointment(r *http.Request) (*apptDetails, error) {
+	u, _ := currentUser(r)
+	ctx := r.Context()
+	ap, err := w.opt.Appointments.Get(ctx, u.Account, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	loc := w.opt.Directory.Location()
+	ap.Start, ap.End = ap.Start.In(loc), ap.End.In(loc)
+	d := &apptDetails{Appointment: ap, Form: &form{Values: map[string]string{}, Errors: map[string]string{}}}
+	st := w.opt.Directory.Store()
+	if d.Service, err = st.Service(ctx, ap.Service); err != nil && !isCode(err, apperr.NotFound) {
+		return nil, err
+	}
+	if d.Entity, err = st.Entity(ctx, d.Service.Entity); err != nil && !isCode(err, apperr.NotFound) {
+		return nil, err
+	}
+	if d.Branch, err = st.Branch(ctx, ap.Branch); err != nil && !isCode(err, apperr.NotFound) {
+		return nil, err
+	}
+	if d.Service.Code == "" {
+		d.Service = directory.Service{Code: ap.Service, Name: lang.Text{ZhHant: ap.Service, Pt: ap.Service, En: ap.Service}}
+	}
+	if d.Branch.Code == "" {
+		d.Branch = directory.Branch{Code: ap.Branch, Name: lang.Text{ZhHant: ap.Branch, Pt: ap.Branch, En: ap.Branch}}
+	}
+	rules, err := w.bookingRules(ctx, ap.Branch, ap.Service)
+	switch {
+	case err == nil:
+		d.Rules = rules
+		d.Deadline = ap.Start.Add(-time.Duration(rules.CancelCutoffMinutes) * time.Minute)
+		d.CanChange = ap.Active() && rules.CanCancel(ap.Start, w.opt.Directory.Now())
+	case !isCode(err, apperr.NotFound):
+		return nil, err
+	}
+	d.QR = referenceQR(ap.Reference)
+	return d, nil
+}
+
+// appointment shows one booking.
+func (w *Web) appointment(rw http.ResponseWriter, r *http.Request) {
+	d, err := w.loadAppointment(r)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	q := r.URL.Query()
+	for _, done := range []string{"booked", "rescheduled", "cancelled"} {
+		if q.Get(done) == "1" {
+			d.Done = done
+		}
+	}
+	p := w.newPage(r, "", d)
+	p.Title = p.L.T("appointment.title") + " " + d.Appointment.Reference
+	w.render(rw, r, http.StatusOK, "appointment", p)
+}
+
+// cancelPage asks to confirm the cancellation.
+func (w *Web) cancelPage(rw http.ResponseWriter, r *http.Request) {
+	d, err := w.loadAppointment(r)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if !d.Appointment.Active() {
+		http.Redirect(rw, r, "/appointments/"+d.Appointment.ID, http.StatusSeeOther)
+		return
+	}
+	w.renderCancel(rw, r, http.StatusOK, d)
+}
+
+func (w *Web) renderCancel(rw http.ResponseWriter, r *http.Request, status int, d *apptDetails) {
+	d.Confirm = true
+	p := w.newPage(r, "", d)
+	p.Title = p.L.T("appointment.cancel_title")
+	if d.Form.HasErrors() {
+		p.Title = p.L.T("form.error_prefix") + " " + p.Title
+	}
+	rw.Header().Set("Cache-Control", "no-store")
+	w.render(rw, r, status, "appointment", p)
+}
+
+// cancelAppointment cancels the booking; its place is free at once.
+func (w *Web) cancelAppointment(rw http.ResponseWriter, r *http.Request) {
+	u, _ := currentUser(r)
+	id := r.PathValue("id")
+	if _, err := w.opt.Appointments.Cancel(r.Context(), u.Account, id); err != nil {
+		if isCode(err, apperr.NotFound) {
+			w.fail(rw, r, err)
+			return
+		}
+		d, lerr := w.loadAppointment(r)
+		if lerr != nil {
+			w.fail(rw, r, lerr)
+			return
+		}
+		status := d.Form.fail(err, "")
+		w.renderCancel(rw, r, status, d)
+		return
+	}
+	http.Redirect(rw, r, "/appointments/"+id+"?cancelled=1", http.StatusSeeOther)
+}
+
+// appointmentICS gives the booking as an iCalendar file.
+func (w *Web) appointmentICS(rw http.ResponseWriter, r *http.Request) {
+	d, err := w.loadAppointment(r)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	l := w.cat.Locale(w.language(r))
+	ap := d.Appointment
+	location := l.Text(d.Branch.Name)
+	if addr := l.Text(d.Branch.Address); addr != "" {
+		location += ", " + addr
+	}
+	desc := l.T("appointment.ics_reference", "Reference", ap.Reference)
+	if docs := l.Text(d.Rules.Documents); docs != "" {
+		desc += "\n" + l.T("appointment.ics_documents", "Documents", docs)
+	}
+	ev := icsEvent{UID: ap.ID + "@" + icsHost(r), Stamp: w.opt.Directory.Now(), Start: ap.Start, End: ap.End,
+		Summary: l.Text(d.Service.Name), Location: location, Description: desc, Cancelled: ap.Status == appointments.Cancelled}
+	h := rw.Header()
+	h.Set("Content-Type", "text/calendar; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="appointment-`+safeFilePart(ap.Reference)+`.ics"`)
+	h.Set("Cache-Control", "no-store")
+	_, _ = rw.Write(ev.bytes())
+}
+
+// icsHost is the request's host name, without the port, for event UIDs.
+func icsHost(r *http.Request) string {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	for _, c := range host {
+		if !(c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return "oneaccount"
+		}
+	}
+	if host == "" {
+		return "oneaccount"
+	}
+	return host
+}
+
+// safeFilePart keeps the letters, digits and dashes of s, for a file name.
+func safeFilePart(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, c := range s {
+		if c == '-' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' {
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
+// referenceQR renders a booking reference as a QR code PNG in a data: URI
+// (the CSP allows data: images), for the counter's scanner.
+func referenceQR(ref string) template.URL {
+	code, err := qr.Encode(ref, qr.M, qr.Auto)
+	if err != nil {
+		return ""
+	}
+	img, err := barcode.Scale(code, 200, 200)
+	if err != nil {
+		return ""
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return ""
+	}
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
+}
+
+// bookingRules returns the booking rules of a service at a branch;
+// NotFound when it takes no bookings there. DaySlots gives the rules with
+// the slots: asked for a day that is never in the booking window (the
+// window starts today at the earliest), it computes no slot.
+func (w *Web) bookingRules(ctx context.Context, branch, service string) (appointments.Rules, error) {
+	_, r, err := w.opt.Appointments.DaySlots(ctx, branch, service, directory.Date{Year: 2000, Month: time.January, Day: 1})
+	return r, err
+}
+
+// bookEntity is an entity with its bookable services, on /book.
+type bookEntity struct {
+	Entity   directory.Entity
+	Services []directory.Service
+}
+
+// bookBranch is a branch offering the chosen service, on /book?service=.
+type bookBranch struct {
+	Branch directory.Branch
+	URL    string
+}
+
+type bookStartData struct {
+	// Mode is "services" or "branches".
+	Mode     string
+	Entities []bookEntity
+	Service  directory.Service
+	Entity   directory.Entity
+	Branches []bookBranch
+}
+
+// bookStart lists the bookable services by entity, or with ?service= the
+// branches that take bookings for it.
+func (w *Web) bookStart(rw http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	st := w.opt.Directory.Store()
+	if code := r.URL.Query().Get("service"); code != "" {
+		w.bookBranches(rw, r, code)
+		return
+	}
+	ents, err := st.Entities(ctx)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	bs, err := st.Branches(ctx, "")
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	offered := map[string]bool{}
+	for _, b := range bs {
+		if !b.Closed {
+			for _, s := range b.Services {
+				offered[s] = true
+			}
+		}
+	}
+	d := bookStartData{Mode: "services"}
+	for _, e := range ents {
+		if !slices.Contains(bookingEntities, e.Code) {
+			continue
+		}
+		svcs, err := st.Services(ctx, e.Code)
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		be := bookEntity{Entity: e}
+		for _, s := range svcs {
+			if s.Counter && offered[s.Code] {
+				be.Services = append(be.Services, s)
+			}
+		}
+		if len(be.Services) > 0 {
+			d.Entities = append(d.Entities, be)
+		}
+	}
+	p := w.newPage(r, "", d)
+	p.Title = p.L.T("book.title")
+	w.render(rw, r, http.StatusOK, "book", p)
+}
+
+// bookBranches lists the open branches that take bookings for a service.
+func (w *Web) bookBranches(rw http.ResponseWriter, r *http.Request, code string) {
+	ctx := r.Context()
+	st := w.opt.Directory.Store()
+	svc, err := st.Service(ctx, code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if !slices.Contains(bookingEntities, svc.Entity) {
+		w.Error(rw, r, http.StatusNotFound)
+		return
+	}
+	ent, err := st.Entity(ctx, svc.Entity)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	bs, err := st.Branches(ctx, "")
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	d := bookStartData{Mode: "branches", Service: svc, Entity: ent}
+	for _, b := range bs {
+		if b.Closed || !slices.Contains(b.Services, code) {
+			continue
+		}
+		if _, err := w.bookingRules(ctx, b.Code, code); err != nil {
+			if isCode(err, apperr.NotFound) {
+				continue
+			}
+			w.fail(rw, r, err)
+			return
+		}
+		d.Branches = append(d.Branches, bookBranch{Branch: b, URL: "/book/" + url.PathEscape(b.Code) + "/" + url.PathEscape(code)})
+	}
+	p := w.newPage(r, "", d)
+	p.Title = p.L.T("book.branch_title")
+	w.render(rw, r, http.StatusOK, "book", p)
+}
+
+// calDay is one cell of the month calendar; Blank pads the first and last
+// weeks.
+type calDay struct {
+	Blank  bool
+	Day    int
+	Date   string
+	Label  string
+	Status string
+	Free   int
+	URL    string
+}
+
+// slotRow is one time of the day's list.
+type slotRow struct {
+	ID, Value, Label  string
+	Disabled, Checked bool
+}
+
+// bookData is the booking page: the month calendar, or a day's times.
+type bookData struct {
+	Mode    string // "calendar" or "day"
+	Branch  directory.Branch
+	Service directory.Service
+	Entity  directory.Entity
+	Rules   appointments.Rules
+	// Moving is the booking being rescheduled, nil when booking anew.
+	Moving *appointments.Appointment
+	// Calendar.
+	Month      string
+	Headers    []string
+	Weeks      [][]calDay
+	Prev, Next string
+	// Day.
+	Date     string
+	DateText string
+	Slots    []slotRow
+	Back     string
+	Action   string
+	Idem     string
+	Form     *form
+	Bookable bool
+}
+
+// bookTarget loads the branch, service and rules of a booking page, and
+// the booking being moved when ?reschedule= (or the form's reschedule)
+// names one of the resident's.
+func (w *Web) bookTarget(r *http.Request, branch, service, moving string) (*bookData, error) {
+	ctx := r.Context()
+	st := w.opt.Directory.Store()
+	rules, err := w.bookingRules(ctx, branch, service)
+	if err != nil {
+		return nil, err
+	}
+	d := &bookData{Rules: rules, Form: &form{Values: map[string]string{}, Errors: map[string]string{}}}
+	if d.Branch, err = st.Branch(ctx, branch); err != nil {
+		return nil, err
+	}
+	if d.Service, err = st.Service(ctx, service); err != nil {
+		return nil, err
+	}
+	if d.Entity, err = st.Entity(ctx, d.Service.Entity); err != nil {
+		return nil, err
+	}
+	if moving != "" {
+		u, _ := currentUser(r)
+		ap, err := w.opt.Appointments.Get(ctx, u.Account, moving)
+		if err != nil {
+			return nil, err
+		}
+		if ap.Branch != branch || ap.Service != service {
+			return nil, &apperr.Error{Code: apperr.NotFound, Detail: "the booking is of another service or branch"}
+		}
+		loc := w.opt.Directory.Location()
+		ap.Start, ap.End = ap.Start.In(loc), ap.End.In(loc)
+		d.Moving = &ap
+	}
+	return d, nil
+}
+
+// pageURL is the booking page's URL with the given query, keeping the
+// booking being moved.
+func (d *bookData) pageURL(q url.Values) string {
+	if d.Moving != nil {
+		q.Set("reschedule", d.Moving.ID)
+	}
+	u := "/book/" + url.PathEscape(d.Branch.Code) + "/" + url.PathEscape(d.Service.Code)
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// stepUpURL sends a resident below the service's level to the step-up
+// page, returning to next.
+func stepUpURL(level int, next string) string {
+	return "/step-up?" + url.Values{"level": {strconv.Itoa(level)}, "next": {localPath(next)}}.Encode()
+}
+
+// bookCalendar shows the month calendar, or with ?date= the day's times.
+func (w *Web) bookCalendar(rw http.ResponseWriter, r *http.Request) {
+	u, _ := currentUser(r)
+	q := r.URL.Query()
+	d, err := w.bookTarget(r, r.PathValue("branch"), r.PathValue("service"), q.Get("reschedule"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if !u.Account.Meets(identity.Level(d.Rules.Level)) {
+		http.Redirect(rw, r, stepUpURL(d.Rules.Level, r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if date := q.Get("date"); date != "" {
+		day, err := appointments.ParseDate(date)
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		w.renderDay(rw, r, http.StatusOK, d, day)
+		return
+	}
+	l := w.cat.Locale(w.language(r))
+	today := directory.DateOf(w.opt.Directory.Now())
+	first, last := today.AddDays(d.Rules.WindowFrom), today.AddDays(d.Rules.WindowTo)
+	month := directory.Date{Year: first.Year, Month: first.Month, Day: 1}
+	if m := q.Get("month"); m != "" {
+		if month, err = appointments.ParseDate(m + "-01"); err != nil || len(m) != len("2006-01") {
+			w.Error(rw, r, http.StatusBadRequest)
+			return
+		}
+	}
+	end := month.AddDays(31)
+	end = directory.Date{Year: end.Year, Month: end.Month, Day: 1}.AddDays(-1)
+	days, err := w.opt.Appointments.Availability(r.Context(), d.Branch.Code, d.Service.Code, month, end)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	d.Mode = "calendar"
+	d.Month = monthName(l, month)
+	for i := range 7 {
+		d.Headers = append(d.Headers, l.Weekday(time.Weekday((i+1)%7)))
+	}
+	// Monday-first weeks: pad before the 1st and after the last day.
+	week := make([]calDay, (int(month.Weekday())+6)%7)
+	for i := range week {
+		week[i].Blank = true
+	}
+	for _, day := range days {
+		c := calDay{Day: day.Date.Day, Date: day.Date.String(), Label: l.Date(day.Date.In(time.UTC)),
+			Status: string(day.Status), Free: day.Free}
+		switch {
+		case day.Status == appointments.DayAvailable:
+			c.URL = d.pageURL(url.Values{"date": {day.Date.String()}})
+		case day.Status == appointments.DayOutsideWindow && day.Date.Before(first):
+			c.Status = "past"
+		case day.Status == appointments.DayOutsideWindow:
+			c.Status = "not_yet"
+		}
+		week = append(week, c)
+		if len(week) == 7 {
+			d.Weeks = append(d.Weeks, week)
+			week = nil
+		}
+	}
+	if len(week) > 0 {
+		for len(week) < 7 {
+			week = append(week, calDay{Blank: true})
+		}
+		d.Weeks = append(d.Weeks, week)
+	}
+	if prev := month.AddDays(-1); !prev.Before(first) {
+		d.Prev = d.pageURL(url.Values{"month": {prev.String()[:7]}})
+	}
+	if next := end.AddDays(1); !last.Before(next) {
+		d.Next = d.pageURL(url.Values{"month": {next.String()[:7]}})
+	}
+	p := w.newPage(r, "", d)
+	p.Title = p.L.Text(d.Service.Name) + " – " + d.Month
+	w.render(rw, r, http.StatusOK, "book", p)
+}
+
+// monthName is "March 2026" in the page's language.
+func monthName(l *Locale, d directory.Date) string {
+	return l.T("book.month", "Month", l.T(fmt.Sprintf("month.%d", int(d.Month))), "MonthNum", int(d.Month), "Year", d.Year)
+}
+
+// renderDay shows a day's times as radio buttons, with a fresh
+// idempotency key so a double submission books once.
+func (w *Web) renderDay(rw http.ResponseWriter, r *http.Request, status int, d *bookData, day directory.Date) {
+	l := w.cat.Locale(w.language(r))
+	slots, _, err := w.opt.Appointments.DaySlots(r.Context(), d.Branch.Code, d.Service.Code, day)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	d.Mode, d.Date, d.DateText, d.Idem = "day", day.String(), l.Date(day.In(time.UTC)), rand.Text()
+	d.Back = d.pageURL(url.Values{"month": {day.String()[:7]}})
+	d.Action = d.pageURL(url.Values{})
+	if d.Moving != nil {
+		d.Action = "/appointments/" + url.PathEscape(d.Moving.ID) + "/reschedule"
+	}
+	loc := w.opt.Directory.Location()
+	chosen := d.Form.Values["start"]
+	for i, s := range slots {
+		start, end := s.Start.In(loc), s.End.In(loc)
+		row := slotRow{ID: "start-" + strconv.Itoa(i+1), Value: start.Format(time.RFC3339), Disabled: s.Remaining <= 0}
+		if row.Disabled {
+			row.Label = l.T("book.slot_full", "From", l.Clock(start), "To", l.Clock(end))
+		} else {
+			row.Label = l.T("book.slot", "From", l.Clock(start), "To", l.Clock(end), "Left", l.N("book.places_left", s.Remaining))
+			d.Bookable = true
+		}
+		row.Checked = !row.Disabled && row.Value == chosen
+		d.Slots = append(d.Slots, row)
+	}
+	// The error summary links to #start: the first time that can be chosen.
+	for i := range d.Slots {
+		if !d.Slots[i].Disabled {
+			d.Slots[i].ID = "start"
+			break
+		}
+	}
+	p := w.newPage(r, "", d)
+	p.Title = p.L.Text(d.Service.Name) + " – " + d.DateText
+	if d.Form.HasErrors() {
+		p.Title = p.L.T("form.error_prefix") + " " + p.Title
+	}
+	rw.Header().Set("Cache-Control", "no-store")
+	w.render(rw, r, status, "book", p)
+}
+
+// book books the chosen time: 303 to the booking on success; a full slot,
+// a reached limit or a bad time shows the day again with the error.
+func (w *Web) book(rw http.ResponseWriter, r *http.Request) {
+	u, _ := currentUser(r)
+	d, err := w.bookTarget(r, r.PathValue("branch"), r.PathValue("service"), "")
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	f := newForm(r, "start", "idem", "date")
+	d.Form = f
+	day, start, ok := w.readStart(f)
+	if !u.Account.Meets(identity.Level(d.Rules.Level)) {
+		http.Redirect(rw, r, stepUpURL(d.Rules.Level, d.pageURL(url.Values{"date": {day.String()}})), http.StatusSeeOther)
+		return
+	}
+	if !ok {
+		w.renderDay(rw, r, http.StatusUnprocessableEntity, d, day)
+		return
+	}
+	idem := f.Values["idem"]
+	if idem != "" {
+		idem = "web:" + idem
+	}
+	ap, _, err := w.opt.Appointments.Book(r.Context(), u.Account, appointments.Request{Branch: d.Branch.Code,
+		Service: d.Service.Code, Start: start, IdempotencyKey: idem})
+	if err != nil {
+		w.bookFailed(rw, r, d, day, err)
+		return
+	}
+	http.Redirect(rw, r, "/appointments/"+url.PathEscape(ap.ID)+"?booked=1", http.StatusSeeOther)
+}
+
+// reschedule moves one of the resident's bookings to the chosen time.
+func (w *Web) reschedule(rw http.ResponseWriter, r *http.Request) {
+	u, _ := currentUser(r)
+	ap, err := w.opt.Appointments.Get(r.Context(), u.Account, r.PathValue("id"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	d, err := w.bookTarget(r, ap.Branch, ap.Service, ap.ID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	f := newForm(r, "start", "idem", "date")
+	d.Form = f
+	day, start, ok := w.readStart(f)
+	if !ok {
+		w.renderDay(rw, r, http.StatusUnprocessableEntity, d, day)
+		return
+	}
+	if _, err := w.opt.Appointments.Reschedule(r.Context(), u.Account, ap.ID, start); err != nil {
+		w.bookFailed(rw, r, d, day, err)
+		return
+	}
+	http.Redirect(rw, r, "/appointments/"+url.PathEscape(ap.ID)+"?rescheduled=1", http.StatusSeeOther)
+}
+
+// readStart reads the chosen time, recording a missing or bad one on the
+// form. day is the day the page showed (the time's day when the date
+// field is gone).
+func (w *Web) readStart(f *form) (day directory.Date, start time.Time, ok bool) {
+	loc := w.opt.Directory.Location()
+	day, derr := appointments.ParseDate(f.Values["date"])
+	if derr != nil {
+		day = directory.DateOf(w.opt.Directory.Now())
+	}
+	if f.Values["start"] == "" {
+		f.Errors["start"], f.Order = "book.start_required", append(f.Order, "start")
+		return day, time.Time{}, false
+	}
+	start, err := appointments.ParseStart(f.Values["start"], loc)
+	if err != nil {
+		f.fail(err, "start")
+		return day, time.Time{}, false
+	}
+	if derr != nil {
+		day = directory.DateOf(start)
+	}
+	return day, start, true
+}
+
+// bookFailed shows a failed booking or move on the day's page: a full slot
+// on the times, other conflicts above them. A resident below the service's
+// level goes to the step-up page.
+func (w *Web) bookFailed(rw http.ResponseWriter, r *http.Request, d *bookData, day directory.Date, err error) {
+	e, ok := apperr.As(err)
+	switch {
+	case ok && e.Key == "appointments.level":
+		http.Redirect(rw, r, stepUpURL(d.Rules.Level, d.pageURL(url.Values{"date": {day.String()}})), http.StatusSeeOther)
+		return
+	case ok && e.Code == apperr.NotFound:
+		w.fail(rw, r, err)
+		return
+	}
+	field := ""
+	if ok && e.Key == appointments.ErrSlotFull.Key {
+		field = "start"
+	}
+	status := d.Form.fail(err, field)
+	if status >= 500 {
+		w.opt.Log.ErrorContext(r.Context(), "booking failed", "err", err)
+	}
+	d.Form.Values["start"] = ""
+	w.renderDay(rw, r, status, d, day)
+}
