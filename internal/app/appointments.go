@@ -1,22 +1,18 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/appointments"
-	"github.com/oneaccount/oneaccount/internal/lang"
+	"github.com/oneaccount/oneaccount/internal/refdata"
 )
 
 // bookableEntities are the entities of the appointments pilot.
 var bookableEntities = []string{"DSI", "DSF", "DSAJ", "FSS", "DSAT", "IAM"}
-
-// placesPerCounter is how many places a slot has per counter the
-// reference data records for the entity at the branch, until its admin
-// sets the real number.
-const placesPerCounter = 3
 
 // buildAppointments wires booking and its jobs.
 func (a *App) buildAppointments() {
@@ -26,15 +22,17 @@ func (a *App) buildAppointments() {
 }
 
 // seedBookingRules gives every service of the pilot entities, at every
-// branch offering it, the default booking rules, unless it has rules.
+// branch offering it, the rules of the booking-rules file
+// (internal/refdata/booking.yaml), unless it has rules already.
 func (a *App) seedBookingRules(ctx context.Context) error {
+	data, err := appointments.ParseRulesData(bytes.NewReader(refdata.BookingYAML()))
+	if err != nil {
+		return err
+	}
 	branches, err := a.store.Branches(ctx, "")
 	if err != nil {
 		return fmt.Errorf("booking rules: %w", err)
 	}
-	docs := lang.Text{ZhHant: "身份證明文件（例如澳門居民身份證），以及服務頁面列出的其他文件。",
-		Pt: "Documento de identificação (por exemplo, o BIR) e os outros documentos indicados na página do serviço.",
-		En: "Your identity document (such as your BIR) and the other documents the service's page lists."}
 	n := 0
 	for _, b := range branches {
 		for _, code := range b.Services {
@@ -45,8 +43,10 @@ func (a *App) seedBookingRules(ctx context.Context) error {
 			if _, err := a.store.AppointmentRules(ctx, b.Code, code); apperr.CodeOf(err) != apperr.NotFound {
 				continue
 			}
-			r := appointments.DefaultRules(b.Code, code, placesPerCounter*max(1, appointments.Counters(b, svc.Entity)))
-			r.Level, r.Documents = max(1, svc.Level), docs
+			r, err := data.Rules(b, svc)
+			if err != nil {
+				return err
+			}
 			if err := a.store.SetAppointmentRules(ctx, r, "reference-data", a.now()); err != nil {
 				return err
 			}

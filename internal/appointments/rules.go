@@ -55,10 +55,10 @@ type Rules struct {
 // Count no-shows within WindowDays suspend booking for SuspendDays, for
 // example 3 in 180 days suspend for 30 days.
 type NoShowPolicy struct {
-	Enabled     bool
-	Count       int
-	WindowDays  int
-	SuspendDays int
+	Enabled     bool `yaml:"enabled"`
+	Count       int  `yaml:"count"`
+	WindowDays  int  `yaml:"window_days"`
+	SuspendDays int  `yaml:"suspend_days"`
 }
 
 // Limits on the rules.

@@ -21,3 +21,9 @@ func MacaoYAML() []byte { return bytes.Clone(macao) }
 func Macao() (directory.Dataset, error) {
 	return directory.ParseDataset(bytes.NewReader(macao))
 }
+
+//go:embed booking.yaml
+var booking []byte
+
+// BookingYAML returns the raw booking-rules file.
+func BookingYAML() []byte { return bytes.Clone(booking) }
