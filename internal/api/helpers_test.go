@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneaccount/oneaccount/internal/appointments"
 	"github.com/oneaccount/oneaccount/internal/directory"
 	"github.com/oneaccount/oneaccount/internal/lang"
+	"github.com/oneaccount/oneaccount/internal/messages"
 	"github.com/oneaccount/oneaccount/internal/refdata"
 	"github.com/oneaccount/oneaccount/internal/store/storetest"
 )
@@ -59,6 +61,11 @@ func newTestAPI(t testing.TB) (*API, http.Handler) {
 	}
 	dir := directory.New(st, macau(t), func() time.Time { return now })
 	a := New(dir, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	clock := func() time.Time { return now }
+	if err := st.SetAppointmentRules(ctx, appointments.DefaultRules("DSI-HQ", "DSI-BIR-RENEW", 2), "test", now); err != nil {
+		t.Fatalf("rules: %v", err)
+	}
+	a.SetAppointments(appointments.New(st, dir, messages.New(st, clock, nil), clock, nil))
 	return a, mount(a)
 }
 

@@ -173,6 +173,19 @@ var samples = map[Route][]struct {
 	{"GET", "/api/v1/openapi.json"}: {{"/api/v1/openapi.json", 200}},
 	{"GET", "/api/v1/me"}:           {{"/api/v1/me", 401}},
 	{"POST", "/api/v1/messages"}:    {{"/api/v1/messages", 401}},
+	{"GET", "/api/v1/branches/{code}/availability"}: {
+		{"/api/v1/branches/DSI-HQ/availability?service=DSI-BIR-RENEW&from=2026-12-01&to=2026-12-31", 200},
+		{"/api/v1/branches/DSI-HQ/availability?service=DSI-BIR-RENEW&from=2026-12-31&to=2026-12-01", 400},
+		{"/api/v1/branches/DSI-HQ/availability?service=NOPE&from=2026-12-01&to=2026-12-02", 404}},
+	{"GET", "/api/v1/branches/{code}/slots"}: {
+		{"/api/v1/branches/DSI-HQ/slots?service=DSI-BIR-RENEW&date=2026-12-02", 200},
+		{"/api/v1/branches/DSI-HQ/slots?service=DSI-BIR-RENEW&date=2026-13-02", 400},
+		{"/api/v1/branches/NOPE/slots?service=DSI-BIR-RENEW&date=2026-12-02", 404}},
+	{"POST", "/api/v1/appointments"}:                 {{"/api/v1/appointments", 401}},
+	{"GET", "/api/v1/appointments"}:                  {{"/api/v1/appointments", 401}},
+	{"GET", "/api/v1/appointments/{id}"}:             {{"/api/v1/appointments/x", 401}},
+	{"POST", "/api/v1/appointments/{id}/cancel"}:     {{"/api/v1/appointments/x/cancel", 401}},
+	{"POST", "/api/v1/appointments/{id}/reschedule"}: {{"/api/v1/appointments/x/reschedule", 401}},
 }
 
 // TestResponsesMatchOpenAPI makes real requests for every route and

@@ -185,7 +185,7 @@ func (a *App) buildHandler(ctx context.Context) (http.Handler, error) {
 	}
 	opts := web.Options{Directory: a.dir, Log: a.log, Demo: a.cfg.Demo, Secure: a.cfg.Secure(),
 		Identity: a.identity, Outbox: a.outbox, OIDC: a.oidc, Clients: a.clients,
-		Messages: a.messages, Jobs: a.store}
+		Messages: a.messages, Jobs: a.store, Appointments: a.appointments}
 	if a.push != nil {
 		opts.PushKey, opts.PushSubscribe, opts.PushUnsubscribe = a.push.PublicKey(), a.push.Subscribe, a.push.Unsubscribe
 	}

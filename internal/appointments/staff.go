@@ -220,3 +220,35 @@ func (s *Service) closeEverywhere(ctx context.Context, from, to time.Time, reaso
 	}
 	return total, nil
 }
+
+// SetRules changes a service's booking rules at a branch: for the
+// service's entity admins and platform admins. This node forgets its
+// cached rules at once; other nodes within refTTL.
+func (s *Service) SetRules(ctx context.Context, actor identity.Actor, r Rules) error {
+	svc, err := s.dir.Store().Service(ctx, r.Service)
+	if err != nil {
+		return err
+	}
+	a := actor.Account
+	admin := actor.Platform || a.HasRole(identity.PlatformAdmin) ||
+		(a.Kind == identity.Staff && a.HasRole(identity.EntityAdmin) && a.Entity == svc.Entity)
+	if !admin {
+		return &apperr.Error{Code: apperr.Forbidden, Key: "error.forbidden.body", Detail: "only " + svc.Entity + "'s admins set these rules"}
+	}
+	if _, err := s.branch(ctx, r.Branch); err != nil {
+		return err
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if err := s.store.SetAppointmentRules(ctx, r, a.ID, s.now()); err != nil {
+		return err
+	}
+	s.forget()
+	return nil
+}
+
+// Rules returns a service's booking rules at a branch.
+func (s *Service) Rules(ctx context.Context, branch, service string) (Rules, error) {
+	return s.rulesFor(ctx, branch, service)
+}

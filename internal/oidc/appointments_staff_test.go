@@ -162,3 +162,27 @@ func TestNoShowJob(t *testing.T) {
 		}
 	})
 }
+
+func TestBookingRulesByEntityAdmin(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/rules.db")
+	ctx := context.Background()
+	svc := e.app.Appointments()
+	r, err := svc.Rules(ctx, "DSI-HQ", "DSI-BIR-RENEW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Places = 9
+	if err := svc.SetRules(ctx, e.staff(t, "DSAT", identity.EntityAdmin), r); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Fatalf("a DSAT admin changed DSI's rules: %v", err)
+	}
+	if err := svc.SetRules(ctx, e.staff(t, "DSI", identity.EntityAdmin), r); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := svc.Rules(ctx, "DSI-HQ", "DSI-BIR-RENEW"); got.Places != 9 {
+		t.Errorf("places after the change: %d (a stale cache?)", got.Places)
+	}
+	r.SlotMinutes = 1
+	if err := svc.SetRules(ctx, e.staff(t, "DSI", identity.EntityAdmin), r); apperr.CodeOf(err) != apperr.Invalid {
+		t.Errorf("a 1-minute slot: %v", err)
+	}
+}
