@@ -48,6 +48,10 @@ const (
 	signedInNoAccount = "nobody.a11y@example.mo"
 	// signedInPurpose is the purpose typed before opening a record.
 	signedInPurpose = "Accessibility check of the record page"
+	// signedInOperator is a platform admin (password and TOTP) that the
+	// test creates: the demo has none, and only platform admins see the
+	// operator's closure page.
+	signedInOperator = "platform-admin.a11y@example.mo"
 )
 
 // signedInKeys are the keys of the English catalogue, and the namespaces
@@ -391,6 +395,11 @@ func TestSignedInPagesAccessible(t *testing.T) {
 			time.Since(began).Round(time.Millisecond), strings.Join(run.checked, ", "))
 	})
 	level1ID := run.accountID(t, signedInLevel1)
+	if _, err := a.Identity().CreateStaff(context.Background(), identity.Actor{Platform: true}, identity.StaffRequest{
+		Entity: "DSI", Roles: []identity.Role{identity.PlatformAdmin}, Email: signedInOperator, Password: demo.Password,
+		Name: "Platform operator (accessibility check)", TOTPSecret: demo.StaffTOTPSecret}); err != nil {
+		t.Fatalf("create the platform admin: %v", err)
+	}
 
 	for _, tag := range languages {
 		t.Run(tag, func(t *testing.T) {
@@ -545,6 +554,68 @@ func TestSignedInPagesAccessible(t *testing.T) {
 				f.open("/staff/clients", "/staff/clients")
 				f.require("client registration form", `form[action="/staff/clients"]`)
 				f.check("/staff/clients (entity admin)")
+
+				// The counter pages of the DSI headquarters, which DSI runs:
+				// the day with its check-in form (and a check-in error), and
+				// the closure form (with errors). The operator's page needs a
+				// platform admin, and the demo has none.
+				f.open("/staff/counter", "/staff/counter")
+				f.require("branch list", `main a[href="/staff/counter/DSI-HQ"]`)
+				f.check("/staff/counter")
+				f.open("/staff/counter/DSI-HQ", "/staff/counter/DSI-HQ")
+				f.require("check-in form", `form[action="/staff/counter/DSI-HQ/check-in"] input#reference[autofocus]`)
+				f.require("day links", `nav.govuk-pagination a[rel=next]`)
+				f.check("/staff/counter/DSI-HQ")
+				f.fill("#reference", "zzzz-zzzz")
+				f.submit("check in an unknown reference", `form[action="/staff/counter/DSI-HQ/check-in"] button[type=submit]`)
+				f.expectPath("/staff/counter/DSI-HQ/check-in")
+				f.require("check-in error", `.govuk-error-summary a[href="#reference"]`)
+				f.require("check-in error", `#reference-error`)
+				f.check("/staff/counter/DSI-HQ (check-in error)")
+				f.submit("open the closure form", `main a[href^="/staff/counter/DSI-HQ/close"]`)
+				f.expectPath("/staff/counter/DSI-HQ/close")
+				f.require("closure form", `form[action="/staff/counter/DSI-HQ/close"] input#from_time[type=time]`)
+				f.check("/staff/counter/DSI-HQ/close")
+				f.submit("close without a time or reason", `form[action="/staff/counter/DSI-HQ/close"] button[type=submit]`)
+				f.expectPath("/staff/counter/DSI-HQ/close")
+				f.require("closure errors", `.govuk-error-summary a[href="#reason_en"]`)
+				f.check("/staff/counter/DSI-HQ/close (with errors)")
+
+				f.open("/staff/booking-rules", "/staff/booking-rules")
+				rulesPath := f.href(`main a.govuk-link[href^="/staff/booking-rules?"]`)
+				f.check("/staff/booking-rules")
+				f.open(rulesPath, "/staff/booking-rules")
+				f.require("rules form", `form[action^="/staff/booking-rules"] input#slot_minutes`)
+				f.check("/staff/booking-rules?branch=&service=")
+				f.fill("#slot_minutes", "3")
+				f.submit("save a slot too short", `form[action^="/staff/booking-rules"] button[type=submit]`)
+				f.expectPath("/staff/booking-rules")
+				f.require("rules error", `.govuk-error-summary a[href="#slot_minutes"]`)
+				f.check("/staff/booking-rules?branch=&service= (with an error)")
+			})
+
+			t.Run("platform-admin", func(t *testing.T) {
+				f := run.newFlow(t, tag)
+				f.signIn(signedInOperator, true)
+				f.open("/staff/operator", "/staff/operator")
+				f.require("signal No. 8 form", `form[action="/staff/operator"] input#raised_time[type=time]`)
+				f.require("black rainstorm form", `form[action="/staff/operator"] input#rain_to_date[type=date]`)
+				f.check("/staff/operator")
+				// Lowered before it was raised: refused, nothing closes.
+				// Date and time inputs take keystrokes by segment in the
+				// browser's order, so their values are set directly.
+				if !accountEval[bool](f.accountFlow, "fill in the signal's times", `(() => {
+					const set = (id, v) => { document.getElementById(id).value = v };
+					set('raised_time', '10:00');
+					set('lowered_date', document.getElementById('raised_date').value);
+					set('lowered_time', '09:00');
+					return document.getElementById('lowered_date').value !== '' })()`) {
+					t.Fatal("the signal form has no raised date")
+				}
+				f.submit("declare a signal lowered before it was raised", `form[action="/staff/operator"] button[type=submit]`)
+				f.expectPath("/staff/operator")
+				f.require("operator error", `.govuk-error-summary a[href="#lowered_date"]`)
+				f.check("/staff/operator (with an error)")
 			})
 		})
 	}

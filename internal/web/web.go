@@ -225,6 +225,7 @@ func (w *Web) mountIdentity(page func(string, http.HandlerFunc)) {
 	w.mountOIDC(page)
 	w.mountMessages(page)
 	w.mountAppointments(page)
+	w.mountCounter(page)
 }
 
 // page is what every template receives.
