@@ -187,8 +187,35 @@ func (s *Service) Signal8(ctx context.Context, actor identity.Actor, raised, low
 	from, to := ClosedSpan(raised, until, loc)
 	if lowered.IsZero() {
 		to = directory.DateOf(raised.In(loc)).AddDays(1).In(loc)
+	} else if err := s.reopenAfterSignal8(ctx, directory.DateOf(lowered.In(loc))); err != nil {
+		return 0, err
 	}
 	return s.closeEverywhere(ctx, from, to, Signal8Reason)
+}
+
+// reopenAfterSignal8 removes the provisional signal-8 closures of day
+// (made while the signal was up, until midnight), so that the closure
+// the lowering computes replaces them and counters reopen on time.
+func (s *Service) reopenAfterSignal8(ctx context.Context, day directory.Date) error {
+	loc := s.dir.Location()
+	bs, err := s.dir.Store().Branches(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		cs, err := s.dir.Store().Closures(ctx, b.Code, day.In(loc), day.AddDays(1).In(loc))
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if c.Branch == b.Code && c.Reason == Signal8Reason && !c.Ends.Before(day.AddDays(1).In(loc)) {
+				if err := s.dir.Store().DeleteClosure(ctx, c.ID); err != nil {
+					return fmt.Errorf("reopen after signal 8: %w", err)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // BlackRain is the operator's switch for a black rainstorm: no rule closes

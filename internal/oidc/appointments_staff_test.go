@@ -108,8 +108,20 @@ func TestClosuresAndTyphoon(t *testing.T) {
 		if _, err := svc.Signal8(ctx, e.staff(t, "DSI", identity.EntityAdmin), d2.Add(8*time.Hour), d2.Add(10*time.Hour)); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Errorf("an entity admin declared a typhoon closure: %v", err)
 		}
+		// Raised at 08:00 and still up: closed until midnight, no afternoon
+		// slots; once lowered at 10:00, the afternoon reopens at 14:30.
+		if _, err := svc.Signal8(ctx, identity.Actor{Platform: true}, d2.Add(8*time.Hour), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if slots, _, _ := svc.DaySlots(ctx, "DSI-HQ", "DSI-BIR-RENEW", directory.DateOf(d2)); len(slots) != 0 {
+			t.Errorf("%d slots offered while signal 8 is up", len(slots))
+		}
 		if _, err := svc.Signal8(ctx, identity.Actor{Platform: true}, d2.Add(8*time.Hour), d2.Add(10*time.Hour)); err != nil {
 			t.Fatal(err)
+		}
+		after, _, _ := svc.DaySlots(ctx, "DSI-HQ", "DSI-BIR-RENEW", directory.DateOf(d2))
+		if len(after) == 0 || after[0].Start.Before(d2.Add(14*time.Hour+30*time.Minute)) {
+			t.Errorf("after lowering at 10:00, first slot %v; want slots from 14:30", after)
 		}
 		got2, _ := svc.Get(ctx, acct, ap2["id"].(string))
 		if st2.Before(d2.Add(14*time.Hour+30*time.Minute)) != (got2.Status == appointments.Cancelled) {
