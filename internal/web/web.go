@@ -248,6 +248,8 @@ type page struct {
 	// unread messages (inbox.go).
 	Inbox  bool
 	Unread int
+	// Bookings shows the appointments link in the header.
+	Bookings bool
 }
 
 type langLink struct {
@@ -265,6 +267,7 @@ func (w *Web) newPage(r *http.Request, title string, data any) *page {
 		p.User = &u.Account
 		p.Acting = w.acting(r, u)
 		p.Inbox, p.Unread = w.unread(r, u.Account)
+		p.Bookings = w.opt.Appointments != nil && u.Account.Kind == identity.Resident
 	}
 	for _, t := range lang.All {
 		p.Langs = append(p.Langs, langLink{Tag: t, Name: t.Autonym(), Current: t == l.Tag,
