@@ -17,6 +17,7 @@ var bookableEntities = []string{"DSI", "DSF", "DSAJ", "FSS", "DSAT", "IAM"}
 // buildAppointments wires booking and its jobs.
 func (a *App) buildAppointments() {
 	a.appointments = appointments.New(a.store, a.dir, a.messages, a.now, a.runner.Wake)
+	a.runner.Handle(appointments.BookedJob, a.appointments.HandleBooked)
 	a.runner.Handle(appointments.RemindJob, a.appointments.HandleReminder)
 	a.runner.Handle(appointments.NoShowJob, a.appointments.HandleNoShow)
 }

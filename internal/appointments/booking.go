@@ -106,6 +106,8 @@ type Store interface {
 	MarkNoShow(ctx context.Context, id string, start, at time.Time) (bool, error)
 	// NoShowsSince lists the account's no-show times since a moment.
 	NoShowsSince(ctx context.Context, accountID string, since time.Time) ([]time.Time, error)
+	// EnqueueJobs adds jobs, skipping any whose dedupe key exists.
+	EnqueueJobs(ctx context.Context, js []jobs.Job) error
 }
 
 // SlotUse is how a stored slot is used.

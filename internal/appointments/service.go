@@ -2,6 +2,7 @@ package appointments
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -20,6 +21,9 @@ const (
 	RemindJob = "appointment.remind"
 	// NoShowJob marks a booking missed when nobody checked in.
 	NoShowJob = "appointment.noshow"
+	// BookedJob confirms a new or moved booking and schedules its other
+	// jobs.
+	BookedJob = "appointment.booked"
 )
 
 // Service books, moves and cancels appointments.
@@ -143,29 +147,52 @@ func (s *Service) checkNoShows(ctx context.Context, a identity.Account, r Rules)
 	return nil
 }
 
-// bookedOutgoing is the confirmation message, the reminder the day before
-// and the no-show check of a new booking.
-func (s *Service) bookedOutgoing(ctx context.Context, a identity.Account, ap Appointment) (Outgoing, error) {
-	var out Outgoing
-	m, js, err := s.msgs.Prepare(ctx, s.confirmation(ap))
+// bookedOutgoing is what a new or moved booking writes in its own
+// transaction: one durable job, whose handler (HandleBooked) then sends
+// the confirmation and schedules the reminder and the no-show check. The
+// booking's transaction stays small; nothing is lost, because the job is
+// committed with the booking.
+func (s *Service) bookedOutgoing(_ context.Context, a identity.Account, ap Appointment) (Outgoing, error) {
+	j, err := jobs.New(BookedJob, "booked:"+ap.ID+":"+ap.Start.UTC().Format(time.RFC3339),
+		JobRef{AccountID: a.ID, ID: ap.ID, Start: ap.Start}, s.now())
 	if err != nil {
-		return out, err
+		return Outgoing{}, err
 	}
-	out.Messages = append(out.Messages, PreparedMessage{Message: m, Jobs: js})
-	remind := ap.Start.Add(-24 * time.Hour)
-	if remind.After(s.now()) {
-		j, err := jobs.New(RemindJob, "remind:"+ap.ID+":"+ap.Start.UTC().Format(time.RFC3339), JobRef{AccountID: a.ID, ID: ap.ID, Start: ap.Start}, remind)
+	return Outgoing{Jobs: []jobs.Job{j}}, nil
+}
+
+// HandleBooked is the jobs.Handler of BookedJob: the confirmation in the
+// inbox (and the resident's channels), the reminder the day before and
+// the no-show check. A retry repeats nothing: every one of them has a
+// dedupe key.
+func (s *Service) HandleBooked(ctx context.Context, j jobs.Job) error {
+	var ref JobRef
+	if err := json.Unmarshal(j.Payload, &ref); err != nil {
+		return jobs.Permanent(fmt.Errorf("booked payload: %w", err))
+	}
+	ap, err := s.store.Appointment(ctx, ref.AccountID, ref.ID)
+	if err != nil || ap.Status != Booked || !ap.Start.Equal(ref.Start) {
+		return nil
+	}
+	m := s.confirmation(ap)
+	m.Dedupe = j.DedupeKey
+	if _, err := s.msgs.Send(ctx, m); err != nil {
+		return err
+	}
+	key := ap.ID + ":" + ap.Start.UTC().Format(time.RFC3339)
+	var js []jobs.Job
+	if remind := ap.Start.Add(-24 * time.Hour); remind.After(s.now()) {
+		r, err := jobs.New(RemindJob, "remind:"+key, ref, remind)
 		if err != nil {
-			return out, err
+			return err
 		}
-		out.Jobs = append(out.Jobs, j)
+		js = append(js, r)
 	}
-	j, err := jobs.New(NoShowJob, "noshow:"+ap.ID+":"+ap.Start.UTC().Format(time.RFC3339), JobRef{AccountID: a.ID, ID: ap.ID, Start: ap.Start}, ap.Start.Add(s.NoShowAfter))
+	n, err := jobs.New(NoShowJob, "noshow:"+key, ref, ap.Start.Add(s.NoShowAfter))
 	if err != nil {
-		return out, err
+		return err
 	}
-	out.Jobs = append(out.Jobs, j)
-	return out, nil
+	return s.store.EnqueueJobs(ctx, append(js, n))
 }
 
 // JobRef is the payload of a booking's jobs. Start lets a job see that the

@@ -5,11 +5,23 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/oneaccount/oneaccount/internal/identity"
+	"github.com/oneaccount/oneaccount/internal/messages"
 )
+
+// accountOfBrowser loads the account a browser is signed in as.
+func accountOfBrowser(t *testing.T, e *env, b *browser) identity.Account {
+	t.Helper()
+	a, err := e.app.Store().Account(context.Background(), accountOf(t, e, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
 
 // apiJSON calls the API with the browser's session cookie.
 func (b *browser) apiJSON(t *testing.T, method, path string, body any, header map[string]string) (int, map[string]any, []any) {
@@ -80,6 +92,15 @@ func TestAppointmentsAPI(t *testing.T) {
 			t.Fatalf("second booking: %d %v", s3, p)
 		}
 		id := ap["id"].(string)
+		// The booking's job sends the confirmation to the inbox.
+		acct := accountOfBrowser(t, e, b)
+		if _, err := e.app.Runner().RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		inbox, _, _ := e.app.Messages().Inbox(context.Background(), acct, messages.Filter{})
+		if len(inbox) != 1 || inbox[0].Link != "/appointments/"+id || !strings.Contains(inbox[0].Title.En, ap["reference"].(string)) {
+			t.Fatalf("confirmation: %+v", inbox)
+		}
 		// Another resident sees nothing of it.
 		_, other := e.resident(identity.Level2)
 		if s, _, _ := other.apiJSON(t, http.MethodGet, "/api/v1/appointments/"+id, nil, nil); s != http.StatusNotFound {
