@@ -15,11 +15,15 @@ var appointmentQueries = sqlstore.AppointmentQueries{
 	SetRules: `INSERT INTO appointment_rules (branch_code, service_code, data, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (branch_code, service_code) DO UPDATE SET data = excluded.data, updated_by = excluded.updated_by,
 		updated_at = excluded.updated_at`,
-	SlotUses: `SELECT starts_at, capacity, booked FROM appointment_slots WHERE branch_code = $1 AND service_code = $2 AND starts_at >= $3 AND starts_at < $4`,
-	TakePlace: `INSERT INTO appointment_slots (branch_code, service_code, starts_at, capacity, booked) VALUES ($1, $2, $3, $4, 1)
-		ON CONFLICT (branch_code, service_code, starts_at) DO UPDATE SET booked = appointment_slots.booked + 1
-		WHERE appointment_slots.booked < appointment_slots.capacity`,
-	FreePlace: `UPDATE appointment_slots SET booked = booked - 1 WHERE branch_code = $1 AND service_code = $2 AND starts_at = $3 AND booked > 0`,
+	SlotUses: `SELECT starts_at, sum(capacity), sum(booked) FROM appointment_slots WHERE branch_code = $1 AND service_code = $2
+		AND starts_at >= $3 AND starts_at < $4 GROUP BY starts_at`,
+	CreatePlace: `INSERT INTO appointment_slots (branch_code, service_code, starts_at, bucket, capacity, booked)
+		VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (branch_code, service_code, starts_at, bucket) DO NOTHING`,
+	AddPlace: `UPDATE appointment_slots SET booked = booked + 1
+		WHERE branch_code = $1 AND service_code = $2 AND starts_at = $3 AND bucket = $4 AND booked < capacity`,
+	FreePlace: `UPDATE appointment_slots SET booked = booked - 1 WHERE branch_code = $1 AND service_code = $2 AND starts_at = $3
+		AND bucket = (SELECT bucket FROM appointment_slots WHERE branch_code = $1 AND service_code = $2 AND starts_at = $3
+		AND booked > 0 ORDER BY bucket LIMIT 1) AND booked > 0`,
 	InsertAppointment: `INSERT INTO appointments (id, reference, account_id, branch_code, service_code, starts_at, ends_at, status,
 		active_service, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 	Appointment:          `SELECT ` + appointmentCols + ` FROM appointments WHERE id = $1 AND account_id = $2`,

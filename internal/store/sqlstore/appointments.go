@@ -16,8 +16,12 @@ import (
 // reference, account_id, branch_code, service_code, starts_at, ends_at,
 // status, cancel_reason, created_at, updated_at, checked_in_at.
 type AppointmentQueries struct {
-	Rules, SetRules, SlotUses                      string
-	TakePlace, FreePlace                           string
+	Rules, SetRules, SlotUses string
+	// CreatePlace creates a bucket with one place taken (nothing if it
+	// exists); AddPlace takes a place of an existing bucket with room.
+	// Neither locks a bucket it does not change, so a booker holds at most
+	// the one bucket it took and bookers cannot deadlock.
+	CreatePlace, AddPlace, FreePlace               string
 	InsertAppointment, Appointment, AppointmentsOf string
 	// AppointmentForUpdate reads and locks an active booking where the
 	// engine can (SQLite transactions already hold the write lock).
@@ -91,18 +95,67 @@ func (s *Store) BookedPlaces(ctx context.Context, branch, service string, from, 
 	return out, rows.Err()
 }
 
-// takePlace takes one place of a slot in one statement: it creates the
-// slot row with its capacity and one place taken, or adds one to an
-// existing row that has a place left; a full slot is ErrSlotFull.
-func (s *Store) takePlace(ctx context.Context, tx *sql.Tx, branch, service string, start time.Time, capacity int) error {
-	res, err := tx.ExecContext(ctx, s.q.Appointment.TakePlace, branch, service, start.UTC(), capacity)
-	if err != nil {
-		return fmt.Errorf("take place: %w", err)
+// maxBuckets is how many rows a slot's places are striped across.
+const maxBuckets = 8
+
+// bucketCap is the places of bucket i of a slot with capacity places in
+// k buckets: capacity/k each, the remainder to the first buckets.
+func bucketCap(capacity, k, i int) int {
+	c := capacity / k
+	if i < capacity%k {
+		c++
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return appointments.ErrSlotFull
+	return c
+}
+
+// takePlace takes one place of a slot: it tries the slot's buckets,
+// starting from one chosen by seed: create the bucket with one place
+// taken, or add one where a place is left. Every bucket is CHECKed, so the slot can never hold more than its
+// places; when no bucket has room it is ErrSlotFull.
+func (s *Store) takePlace(ctx context.Context, tx *sql.Tx, branch, service string, start time.Time, capacity int, seed string) error {
+	k := min(max(capacity, 1), maxBuckets)
+	first := int(fnv32(seed) % uint32(k))
+	for n := range k {
+		b := (first + n) % k
+		res, err := tx.ExecContext(ctx, s.q.Appointment.CreatePlace, branch, service, start.UTC(), b, bucketCap(capacity, k, b))
+		if err != nil {
+			return fmt.Errorf("take place: %w", err)
+		}
+		if rows, _ := res.RowsAffected(); rows == 1 {
+			return nil
+		}
+		if res, err = tx.ExecContext(ctx, s.q.Appointment.AddPlace, branch, service, start.UTC(), b); err != nil {
+			return fmt.Errorf("take place: %w", err)
+		}
+		if rows, _ := res.RowsAffected(); rows == 1 {
+			return nil
+		}
+	}
+	return appointments.ErrSlotFull
+}
+
+// freePlace gives one place of a slot back, from any bucket holding one:
+// places are alike, so which bucket does not matter.
+func (s *Store) freePlace(ctx context.Context, tx *sql.Tx, branch, service string, start time.Time) error {
+	for range maxBuckets {
+		res, err := tx.ExecContext(ctx, s.q.Appointment.FreePlace, branch, service, start.UTC())
+		if err != nil {
+			return fmt.Errorf("free place: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
 	}
 	return nil
+}
+
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
 }
 
 // countDay adds delta to the person's bookings that day, under max; the
@@ -171,7 +224,7 @@ func (s *Store) Book(ctx context.Context, b appointments.NewBooking) (appointmen
 		}
 		// The place is taken last: the slot's row is the one every booker
 		// of a busy slot waits for, so its lock is held only until commit.
-		return s.takePlace(ctx, tx, a.Branch, a.Service, a.Start, b.Capacity)
+		return s.takePlace(ctx, tx, a.Branch, a.Service, a.Start, b.Capacity, a.ID)
 	})
 	if errors.Is(err, errIdemRace) {
 		// Another request with the same key committed first: answer with
@@ -229,8 +282,8 @@ func (s *Store) Cancel(ctx context.Context, accountID, id, note string, at time.
 		if n, _ := res.RowsAffected(); n == 0 {
 			return appointments.ErrNotActive
 		}
-		if _, err := tx.ExecContext(ctx, s.q.Appointment.FreePlace, a.Branch, a.Service, a.Start.UTC()); err != nil {
-			return fmt.Errorf("free place: %w", err)
+		if err := s.freePlace(ctx, tx, a.Branch, a.Service, a.Start); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q.Appointment.DayFree, a.AccountID, a.Branch, a.Start.In(macau).Format(dayLayout)); err != nil {
 			return fmt.Errorf("free day: %w", err)
@@ -252,7 +305,7 @@ func (s *Store) Reschedule(ctx context.Context, m appointments.Move) (appointmen
 		if a.Start.Equal(m.Start) {
 			return nil
 		}
-		if err := s.takePlace(ctx, tx, a.Branch, a.Service, m.Start, m.Capacity); err != nil {
+		if err := s.takePlace(ctx, tx, a.Branch, a.Service, m.Start, m.Capacity, a.ID); err != nil {
 			return err
 		}
 		oldDay := a.Start.In(macau).Format(dayLayout)
@@ -264,8 +317,8 @@ func (s *Store) Reschedule(ctx context.Context, m appointments.Move) (appointmen
 				return fmt.Errorf("free day: %w", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.q.Appointment.FreePlace, a.Branch, a.Service, a.Start.UTC()); err != nil {
-			return fmt.Errorf("free place: %w", err)
+		if err := s.freePlace(ctx, tx, a.Branch, a.Service, a.Start); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q.Appointment.MoveAppointment, m.Start.UTC(), m.End.UTC(), m.At.UTC(), m.ID); err != nil {
 			return fmt.Errorf("move: %w", err)

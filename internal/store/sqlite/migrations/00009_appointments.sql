@@ -14,17 +14,20 @@ CREATE TABLE appointment_rules (
     PRIMARY KEY (branch_code, service_code)
 );
 
--- appointment_slots exist once someone books or staff close them. The
--- CHECK is the guarantee against overbooking: booked never exceeds
--- capacity, whatever the concurrency.
+-- appointment_slots exist once someone books. A slot's places are
+-- striped across up to eight rows (buckets), so that bookers of one busy
+-- slot do not all wait for one row lock. The CHECK on every bucket is the
+-- guarantee against overbooking: no bucket, and so no slot, ever holds
+-- more than its places, whatever the concurrency.
 CREATE TABLE appointment_slots (
     branch_code   TEXT NOT NULL,
     service_code  TEXT NOT NULL,
     starts_at     TIMESTAMP NOT NULL,
+    bucket        INTEGER NOT NULL,
     capacity      INTEGER NOT NULL CHECK (capacity >= 0),
     booked        INTEGER NOT NULL DEFAULT 0,
     CHECK (booked >= 0 AND booked <= capacity),
-    PRIMARY KEY (branch_code, service_code, starts_at)
+    PRIMARY KEY (branch_code, service_code, starts_at, bucket)
 );
 
 -- appointments are the bookings. active_service is the service code while
