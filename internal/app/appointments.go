@@ -11,9 +11,6 @@ import (
 	"github.com/oneaccount/oneaccount/internal/refdata"
 )
 
-// bookableEntities are the entities of the appointments pilot.
-var bookableEntities = []string{"DSI", "DSF", "DSAJ", "FSS", "DSAT", "IAM"}
-
 // buildAppointments wires booking and its jobs.
 func (a *App) buildAppointments() {
 	a.appointments = appointments.New(a.store, a.dir, a.messages, a.now, a.runner.Wake)
@@ -38,7 +35,7 @@ func (a *App) seedBookingRules(ctx context.Context) error {
 	for _, b := range branches {
 		for _, code := range b.Services {
 			svc, err := a.store.Service(ctx, code)
-			if err != nil || !slices.Contains(bookableEntities, svc.Entity) {
+			if err != nil || !slices.Contains(appointments.BookableEntities(), svc.Entity) {
 				continue
 			}
 			if _, err := a.store.AppointmentRules(ctx, b.Code, code); apperr.CodeOf(err) != apperr.NotFound {

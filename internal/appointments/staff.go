@@ -41,24 +41,20 @@ func (s *Service) staffAt(ctx context.Context, actor identity.Actor, branch stri
 	if err != nil {
 		return serving{}, b, err
 	}
-	a := actor.Account
-	if actor.Platform || a.HasRole(identity.PlatformAdmin) {
+	if platform(actor) {
 		return serving{close: true}, b, nil
 	}
-	staff := a.Kind == identity.Staff && (a.HasRole(identity.CounterAgent) || a.HasRole(identity.Supervisor) ||
-		a.HasRole(identity.EntityAdmin))
-	if !staff || Counters(b, a.Entity) == 0 {
+	if !ServesAt(actor, b) {
 		return serving{}, b, &apperr.Error{Code: apperr.Forbidden, Key: "error.forbidden.body",
 			Detail: "not a member of the staff serving at " + branch}
 	}
-	var svcs []string
+	svcs := []string{}
 	for _, code := range b.Services {
-		if svc, err := s.dir.Store().Service(ctx, code); err == nil && svc.Entity == a.Entity {
+		if svc, err := s.dir.Store().Service(ctx, code); err == nil && svc.Entity == actor.Account.Entity {
 			svcs = append(svcs, code)
 		}
 	}
-	canClose := a.Entity == b.Operator && (a.HasRole(identity.Supervisor) || a.HasRole(identity.EntityAdmin))
-	return serving{services: append([]string{}, svcs...), close: canClose}, b, nil
+	return serving{services: svcs, close: CanClose(actor, b)}, b, nil
 }
 
 // BranchDay lists a day's bookings at a branch that the staff member's
@@ -175,7 +171,7 @@ var (
 // of the day while the signal is up) and cancels the bookings in it. The
 // rules are in ClosedSpan and Reopening.
 func (s *Service) Signal8(ctx context.Context, actor identity.Actor, raised, lowered time.Time) (int, error) {
-	if !actor.Platform && !actor.Account.HasRole(identity.PlatformAdmin) {
+	if !CanDeclareClosures(actor) {
 		return 0, &apperr.Error{Code: apperr.Forbidden, Key: "error.forbidden.body", Detail: "only the platform operator declares a typhoon closure"}
 	}
 	loc := s.dir.Location()
@@ -221,7 +217,7 @@ func (s *Service) reopenAfterSignal8(ctx context.Context, day directory.Date) er
 // BlackRain is the operator's switch for a black rainstorm: no rule closes
 // counters for it, so the operator decides the span.
 func (s *Service) BlackRain(ctx context.Context, actor identity.Actor, from, to time.Time) (int, error) {
-	if !actor.Platform && !actor.Account.HasRole(identity.PlatformAdmin) {
+	if !CanDeclareClosures(actor) {
 		return 0, &apperr.Error{Code: apperr.Forbidden, Key: "error.forbidden.body", Detail: "only the platform operator declares this closure"}
 	}
 	return s.closeEverywhere(ctx, from, to, BlackRainReason)
@@ -257,9 +253,7 @@ func (s *Service) SetRules(ctx context.Context, actor identity.Actor, r Rules) e
 		return err
 	}
 	a := actor.Account
-	admin := actor.Platform || a.HasRole(identity.PlatformAdmin) ||
-		(a.Kind == identity.Staff && a.HasRole(identity.EntityAdmin) && a.Entity == svc.Entity)
-	if !admin {
+	if !CanSetRules(actor, svc) {
 		return &apperr.Error{Code: apperr.Forbidden, Key: "error.forbidden.body", Detail: "only " + svc.Entity + "'s admins set these rules"}
 	}
 	if _, err := s.branch(ctx, r.Branch); err != nil {

@@ -9,7 +9,6 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -220,9 +219,6 @@ func (s *Service) Revoke(ctx context.Context, accountID, clientID string) error 
 		Detail: map[string]string{"client": clientID}}
 	return s.store.RevokeConsent(ctx, accountID, clientID, ev)
 }
-
-// ErrNoSecret is returned for a client that has no secret.
-var ErrNoSecret = errors.New("client has no secret")
 
 func randomID(n int) string {
 	b := make([]byte, n)

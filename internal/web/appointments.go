@@ -44,10 +44,6 @@ import (
 // Only the owner sees a booking: the service finds it by account, so
 // another resident's ID is not found.
 
-// bookingEntities are the entities whose counter services take bookings
-// (the app seeds booking rules for them; internal/app/appointments.go).
-var bookingEntities = []string{"DSI", "DSF", "DSAJ", "FSS", "DSAT", "IAM"}
-
 // orderAppointments places the appointments card (see dashboard.go).
 const orderAppointments = 20
 
@@ -432,12 +428,9 @@ func referenceQR(ref string) template.URL {
 }
 
 // bookingRules returns the booking rules of a service at a branch;
-// NotFound when it takes no bookings there. DaySlots gives the rules with
-// the slots: asked for a day that is never in the booking window (the
-// window starts today at the earliest), it computes no slot.
+// NotFound when it takes no bookings there.
 func (w *Web) bookingRules(ctx context.Context, branch, service string) (appointments.Rules, error) {
-	_, r, err := w.opt.Appointments.DaySlots(ctx, branch, service, directory.Date{Year: 2000, Month: time.January, Day: 1})
-	return r, err
+	return w.opt.Appointments.Rules(ctx, branch, service)
 }
 
 // bookEntity is an entity with its bookable services, on /book.
@@ -490,7 +483,7 @@ func (w *Web) bookStart(rw http.ResponseWriter, r *http.Request) {
 	}
 	d := bookStartData{Mode: "services"}
 	for _, e := range ents {
-		if !slices.Contains(bookingEntities, e.Code) {
+		if !slices.Contains(appointments.BookableEntities(), e.Code) {
 			continue
 		}
 		svcs, err := st.Services(ctx, e.Code)
@@ -522,7 +515,7 @@ func (w *Web) bookBranches(rw http.ResponseWriter, r *http.Request, code string)
 		w.fail(rw, r, err)
 		return
 	}
-	if !slices.Contains(bookingEntities, svc.Entity) {
+	if !slices.Contains(appointments.BookableEntities(), svc.Entity) {
 		w.Error(rw, r, http.StatusNotFound)
 		return
 	}

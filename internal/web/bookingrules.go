@@ -179,7 +179,7 @@ func (w *Web) rulesTarget(r *http.Request, a identity.Account) (*rulesData, erro
 	if !slices.Contains(b.Services, svc.Code) {
 		return nil, &apperr.Error{Code: apperr.NotFound, Detail: svc.Code + " is not offered at " + b.Code}
 	}
-	if !a.HasRole(identity.PlatformAdmin) && a.Entity != svc.Entity {
+	if !appointments.CanSetRules(identity.Actor{Account: a}, svc) {
 		return nil, &apperr.Error{Code: apperr.Forbidden, Key: "error.forbidden.body", Detail: "only " + svc.Entity + "'s admins set these rules"}
 	}
 	ent, err := st.Entity(ctx, svc.Entity)

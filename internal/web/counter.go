@@ -63,44 +63,18 @@ func (w *Web) requireStaff(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// servesCounters reports whether a staff member has a role that works at
-// counters (the roles the appointments service lets see a branch's day).
-func servesCounters(a identity.Account) bool {
-	return a.HasRole(identity.PlatformAdmin) || a.HasRole(identity.CounterAgent) ||
-		a.HasRole(identity.Supervisor) || a.HasRole(identity.EntityAdmin)
-}
-
-// mayClose mirrors the appointments service's rule to decide whether to
-// show the closure form: supervisors and entity admins of the entity that
-// runs the branch, and platform admins. Close decides for itself.
-func mayClose(a identity.Account, b directory.Branch) bool {
-	if a.HasRole(identity.PlatformAdmin) {
-		return true
-	}
-	return a.Kind == identity.Staff && a.Entity == b.Operator && appointments.Counters(b, a.Entity) > 0 &&
-		(a.HasRole(identity.Supervisor) || a.HasRole(identity.EntityAdmin))
-}
-
-// servedBranches lists the open branches with counters of the staff
-// member's entity (every branch with counters for platform admins).
+// servedBranches lists the open branches with counters where the staff
+// member serves (appointments.ServesAt decides).
 func (w *Web) servedBranches(ctx context.Context, a identity.Account) ([]directory.Branch, error) {
-	if !servesCounters(a) {
-		return nil, nil
-	}
-	entity := a.Entity
-	if a.HasRole(identity.PlatformAdmin) {
-		entity = ""
-	}
-	bs, err := w.opt.Directory.Store().Branches(ctx, entity)
+	bs, err := w.opt.Directory.Store().Branches(ctx, "")
 	if err != nil {
 		return nil, err
 	}
 	var out []directory.Branch
 	for _, b := range bs {
-		if b.Closed || len(b.Counters) == 0 || (entity != "" && appointments.Counters(b, entity) == 0) {
-			continue
+		if !b.Closed && len(b.Counters) > 0 && appointments.ServesAt(identity.Actor{Account: a}, b) {
+			out = append(out, b)
 		}
-		out = append(out, b)
 	}
 	return out, nil
 }
@@ -216,7 +190,7 @@ func (w *Web) loadCounterDay(r *http.Request, branch, date string) (*counterData
 	l := w.cat.Locale(w.language(r))
 	prev, next := day.AddDays(-1), day.AddDays(1)
 	d := &counterData{Mode: "day", Branch: b, Date: day.String(), DateText: l.Date(day.In(time.UTC)), Rows: rows,
-		Today: day == directory.DateOf(w.opt.Directory.Now()), CanClose: mayClose(u.Account, b),
+		Today: day == directory.DateOf(w.opt.Directory.Now()), CanClose: appointments.CanClose(identity.Actor{Account: u.Account}, b),
 		Prev: counterURL(b.Code, prev), Next: counterURL(b.Code, next),
 		PrevText: l.Date(prev.In(time.UTC)), NextText: l.Date(next.In(time.UTC)),
 		Form: &form{Values: map[string]string{}, Errors: map[string]string{}}}
@@ -390,7 +364,7 @@ func (w *Web) closableBranch(r *http.Request) (directory.Branch, error) {
 	if err != nil {
 		return b, err
 	}
-	if u, _ := currentUser(r); !mayClose(u.Account, b) {
+	if u, _ := currentUser(r); !appointments.CanClose(identity.Actor{Account: u.Account}, b) {
 		return b, &apperr.Error{Code: apperr.Forbidden, Key: "error.forbidden.body", Detail: "only the branch's supervisors close it"}
 	}
 	return b, nil
