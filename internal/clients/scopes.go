@@ -21,6 +21,9 @@ const (
 	// ScopeAppointments lets an app book, change and cancel the resident's
 	// appointments.
 	ScopeAppointments = "appointments"
+	// ScopeTickets lets an app take, follow and cancel the resident's
+	// queue tickets.
+	ScopeTickets = "tickets"
 )
 
 // IdentityLevel is the level from which the identity scope (document
@@ -30,7 +33,7 @@ const IdentityLevel = 2
 
 // residentScopes are the scopes a resident consents to.
 var residentScopes = []string{ScopeOpenID, ScopeProfile, ScopeEmail, ScopePhone, ScopeIdentity, ScopeOrganisation,
-	ScopeAccountRead, ScopeAppointments}
+	ScopeAccountRead, ScopeAppointments, ScopeTickets}
 
 // machineScopes are the scopes of client-credentials grants.
 var machineScopes = []string{ScopeDirectoryRead, ScopeMessagesSend}
@@ -57,6 +60,7 @@ var scopeClaims = map[string][]string{
 	ScopeOrganisation: {"org_id", "org_name", "org_role"},
 	ScopeAccountRead:  {},
 	ScopeAppointments: {},
+	ScopeTickets:      {},
 }
 
 // ClaimsOf lists the claims scope releases.
