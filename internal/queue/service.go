@@ -89,7 +89,9 @@ func (s *Service) TakeKiosk(ctx context.Context, branch, queue string, class Cla
 
 // View returns a ticket with its place. The ticket's ID is the capability
 // (kiosk tickets have no owner); callers that know the caller use Mine.
-func (s *Service) View(ctx context.Context, id string) (TicketView, error) { return TicketView{}, errTODO }
+func (s *Service) View(ctx context.Context, id string) (TicketView, error) {
+	return TicketView{}, errTODO
+}
 
 // Mine returns the resident's own ticket; another's is NotFound.
 func (s *Service) Mine(ctx context.Context, a identity.Account, id string) (TicketView, error) {

@@ -1,7 +1,9 @@
 package queue
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/oneaccount/oneaccount/internal/directory"
@@ -35,9 +37,93 @@ type HourStats struct {
 	NoShows int `json:"no_shows"`
 }
 
-// Summarise computes the figures of a day's tickets per queue, hours in
-// loc. It is pure.
-func Summarise(ts []Ticket, loc *time.Location) []QueueStats { return nil }
+// Summarise computes the figures of a day's tickets per branch and queue
+// (in that order), by the local hour of issue in loc. Served are the
+// completed tickets, no-shows the missed ones; waits run from issue to
+// the (last) call of every called ticket, service times from call to
+// completion of the served ones. Percentiles are nearest-rank, in whole
+// seconds. Hours with no ticket are left out. It is pure.
+func Summarise(ts []Ticket, loc *time.Location) []QueueStats {
+	type key struct{ branch, queue, day string }
+	type acc struct {
+		st             QueueStats
+		waits, service []time.Duration
+		hours          map[int]*hourAcc
+	}
+	groups := map[key]*acc{}
+	var keys []key
+	for _, t := range ts {
+		k := key{t.Branch, t.Queue, t.Day}
+		g := groups[k]
+		if g == nil {
+			g = &acc{st: QueueStats{Branch: t.Branch, Queue: t.Queue, Day: t.Day}, hours: map[int]*hourAcc{}}
+			groups[k] = g
+			keys = append(keys, k)
+		}
+		h := g.hours[t.IssuedAt.In(loc).Hour()]
+		if h == nil {
+			h = &hourAcc{}
+			g.hours[t.IssuedAt.In(loc).Hour()] = h
+		}
+		g.st.Tickets++
+		h.tickets++
+		switch t.Status {
+		case Done:
+			g.st.Served++
+			if !t.CalledAt.IsZero() && !t.DoneAt.IsZero() {
+				g.service = append(g.service, t.DoneAt.Sub(t.CalledAt))
+			}
+		case Missed:
+			g.st.NoShows++
+			h.noShows++
+		case Cancelled:
+			g.st.Cancelled++
+		}
+		if !t.CalledAt.IsZero() {
+			w := max(0, t.CalledAt.Sub(t.IssuedAt))
+			g.waits = append(g.waits, w)
+			h.waits = append(h.waits, w)
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.branch, b.branch), cmp.Compare(a.queue, b.queue), cmp.Compare(a.day, b.day))
+	})
+	out := make([]QueueStats, 0, len(keys))
+	for _, k := range keys {
+		g := groups[k]
+		g.st.WaitP50, g.st.WaitP90 = percentile(g.waits, 50), percentile(g.waits, 90)
+		g.st.ServiceP50, g.st.ServiceP90 = percentile(g.service, 50), percentile(g.service, 90)
+		g.st.ByHour = byHour(g.hours)
+		out = append(out, g.st)
+	}
+	return out
+}
+
+// hourAcc gathers one hour's figures.
+type hourAcc struct {
+	tickets, noShows int
+	waits            []time.Duration
+}
+
+func byHour(hours map[int]*hourAcc) []HourStats {
+	out := make([]HourStats, 0, len(hours))
+	for h, a := range hours {
+		out = append(out, HourStats{Hour: h, Tickets: a.tickets, WaitP50: percentile(a.waits, 50), NoShows: a.noShows})
+	}
+	slices.SortFunc(out, func(a, b HourStats) int { return a.Hour - b.Hour })
+	return out
+}
+
+// percentile is the nearest-rank p-th percentile of ds in whole seconds,
+// 0 for none. It sorts ds.
+func percentile(ds []time.Duration, p int) int {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	rank := (p*len(ds) + 99) / 100 // ceil(p/100 × n)
+	return int(ds[max(0, rank-1)].Round(time.Second) / time.Second)
+}
 
 // Stats returns a branch's figures for a day, for staff serving there.
 func (s *Service) Stats(ctx context.Context, actor identity.Actor, branch string, day directory.Date) ([]QueueStats, error) {

@@ -72,12 +72,12 @@ type Change struct {
 	Status Status
 	// Counter, when set, is the counter the ticket is at afterwards; an
 	// action leaving the ticket Waiting, Missed or Done frees the counter.
-	Counter   string
-	Queue     string // transfer: the new queue
-	Class     Class  // confirm or change the class
-	Confirmed bool
-	Recall    bool // increments Recalls; refused (ErrState) at MaxRecalls
+	Counter    string
+	Queue      string // transfer: the new queue
+	Class      Class  // confirm or change the class
+	Confirmed  bool
+	Recall     bool // increments Recalls; refused (ErrState) at MaxRecalls
 	MaxRecalls int
-	Outcome   string
-	At        time.Time
+	Outcome    string
+	At         time.Time
 }
