@@ -223,22 +223,29 @@ var ErrNoSession = &apperr.Error{Code: apperr.Unauthenticated, Key: "session.non
 // Authenticate returns the account and session for a session token. An
 // expired session is deleted.
 func (s *Service) Authenticate(ctx context.Context, token string) (Account, Session, error) {
-	sess, err := s.session(ctx, token)
+	if token == "" {
+		return Account{}, Session{}, ErrNoSession
+	}
+	// One query for both: every signed-in request pays for it.
+	sess, a, err := s.store.SessionAccount(ctx, HashToken(token))
 	if err != nil {
-		return Account{}, Session{}, err
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return Account{}, Session{}, ErrNoSession
+		}
+		return Account{}, Session{}, fmt.Errorf("session: %w", err)
+	}
+	now := s.now()
+	if s.cfg.Sessions.Expired(sess, now) {
+		_ = s.store.DeleteSession(ctx, sess.IDHash)
+		return Account{}, Session{}, ErrNoSession
 	}
 	if sess.State != StateActive {
 		return Account{}, Session{}, ErrNoSession
 	}
-	now := s.now()
 	if now.Sub(sess.LastSeenAt) >= s.cfg.Sessions.TouchEvery {
 		if err := s.store.TouchSession(ctx, sess.IDHash, now); err == nil {
 			sess.LastSeenAt = now
 		}
-	}
-	a, err := s.store.Account(ctx, sess.AccountID)
-	if err != nil {
-		return Account{}, Session{}, ErrNoSession
 	}
 	return a, sess, nil
 }

@@ -51,6 +51,9 @@ type Store interface {
 	// the trusted device in one transaction.
 	OpenSession(ctx context.Context, s Session, ev audit.Event, deviceHash string) error
 	Session(ctx context.Context, idHash string) (Session, error)
+	// SessionAccount returns a session with its account; a missing one
+	// (or an account gone) is NotFound.
+	SessionAccount(ctx context.Context, idHash string) (Session, Account, error)
 	// ReplaceSession deletes the old session and creates the new one in one
 	// transaction: the rotation at sign-in and privilege changes.
 	ReplaceSession(ctx context.Context, oldHash string, s Session) error

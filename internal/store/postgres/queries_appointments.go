@@ -44,7 +44,46 @@ var appointmentQueries = sqlstore.AppointmentQueries{
 	CheckIn:                  `UPDATE appointments SET status = 'checked_in', active_service = NULL, checked_in_at = $1, updated_at = $2 WHERE id = $3 AND status = 'booked'`,
 	AppointmentByIDForUpdate: `SELECT account_id FROM appointments WHERE id = $1`,
 	CheckViolation:           checkViolation,
+	BookOne:                  bookOne,
 }
+
+// bookOne writes a booking in one statement, so one round trip and one
+// commit: it takes a place of one bucket (creating the bucket or adding
+// to it only while it has room), and only from that place the idempotency
+// key, the person's day count, the booking and its job. A full bucket
+// writes nothing at all and the store falls back to its transaction over
+// every bucket. A reused key, a second active booking of the service and
+// one booking too many that day fail the statement, so nothing of it
+// stays. (Every data-modifying WITH runs to completion whether or not the
+// final SELECT reads it.)
+const bookOne = `WITH p AS (
+	INSERT INTO appointment_slots (branch_code, service_code, starts_at, bucket, capacity, booked)
+	VALUES ($1, $2, $3, $4, $5, 1)
+	ON CONFLICT (branch_code, service_code, starts_at, bucket) DO UPDATE SET booked = appointment_slots.booked + 1
+	WHERE appointment_slots.booked < appointment_slots.capacity
+	RETURNING 1
+), i AS (
+	INSERT INTO appointment_idempotency (account_id, idem_key, appointment_id, created_at)
+	SELECT $8, $15, $6, $11 FROM p WHERE $15 <> ''
+	RETURNING 1
+), d AS (
+	INSERT INTO appointment_person_days (account_id, branch_code, day, booked, max_per_day)
+	SELECT $8, $1, $13, 1, $14 FROM p WHERE $14 > 0
+	ON CONFLICT (account_id, branch_code, day) DO UPDATE SET booked = appointment_person_days.booked + 1,
+	max_per_day = excluded.max_per_day
+	RETURNING 1
+), a AS (
+	INSERT INTO appointments (id, reference, account_id, branch_code, service_code, starts_at, ends_at, status,
+	active_service, created_at, updated_at)
+	SELECT $6, $7, $8, $1, $2, $3, $9, 'booked', $10, $11, $12 FROM p
+	RETURNING 1
+), j AS (
+	INSERT INTO jobs (id, kind, dedupe_key, payload, status, max_attempts, run_at, created_at, updated_at)
+	SELECT $16, $17, $18, $19, 'queued', $20, $21, $22, $22 FROM a
+	ON CONFLICT (dedupe_key) DO NOTHING
+	RETURNING 1
+)
+SELECT count(*) FROM a`
 
 // checkViolation reports a broken CHECK constraint (SQLSTATE 23514).
 func checkViolation(err error) bool {

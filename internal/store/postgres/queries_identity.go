@@ -18,6 +18,12 @@ const accountSelect = `SELECT ` + accountCols + `,
 const sessionCols = `id_hash, account_id, state, amr, acting_org, ip, user_agent, created_at, auth_at,
 	last_seen_at, expires_at`
 
+// sessionAccount is a session with its account, in the columns of
+// sessionCols then accountSelect.
+var sessionAccount = `SELECT ` + sqlstore.Prefixed(sessionCols, "s.") + `, ` + sqlstore.Prefixed(accountCols, "a.") + `,
+	(SELECT COUNT(*) FROM passkeys p WHERE p.account_id = a.id)
+	FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = $1`
+
 var identityQueries = sqlstore.IdentityQueries{
 	InsertAccount: `INSERT INTO accounts (id, kind, name_zh, name_latin, email, email_key, phone, doc_type,
 		doc_country, doc_number, birth_date, password_hash, assurance, lang, entity_code, totp_secret,
@@ -59,6 +65,7 @@ var identityQueries = sqlstore.IdentityQueries{
 
 	InsertSession:    `INSERT INTO sessions (` + sessionCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 	Session:          `SELECT ` + sessionCols + ` FROM sessions WHERE id_hash = $1`,
+	SessionAccount:   sessionAccount,
 	TouchSession:     `UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2`,
 	DeleteSession:    `DELETE FROM sessions WHERE id_hash = $1`,
 	SessionsOf:       `SELECT ` + sessionCols + ` FROM sessions WHERE account_id = $1 ORDER BY last_seen_at DESC`,

@@ -19,6 +19,12 @@ const accountSelect = `SELECT ` + accountCols + `,
 const sessionCols = `id_hash, account_id, state, amr, acting_org, ip, user_agent, created_at, auth_at,
 	last_seen_at, expires_at`
 
+// sessionAccount is a session with its account, in the columns of
+// sessionCols then accountSelect.
+var sessionAccount = `SELECT ` + sqlstore.Prefixed(sessionCols, "s.") + `, ` + sqlstore.Prefixed(accountCols, "a.") + `,
+	(SELECT COUNT(*) FROM passkeys p WHERE p.account_id = a.id)
+	FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ?`
+
 var identityQueries = sqlstore.IdentityQueries{
 	InsertAccount: `INSERT INTO accounts (id, kind, name_zh, name_latin, email, email_key, phone, doc_type,
 		doc_country, doc_number, birth_date, password_hash, assurance, lang, entity_code, totp_secret,
@@ -60,6 +66,7 @@ var identityQueries = sqlstore.IdentityQueries{
 
 	InsertSession:    `INSERT INTO sessions (` + sessionCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	Session:          `SELECT ` + sessionCols + ` FROM sessions WHERE id_hash = ?`,
+	SessionAccount:   sessionAccount,
 	TouchSession:     `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`,
 	DeleteSession:    `DELETE FROM sessions WHERE id_hash = ?`,
 	SessionsOf:       `SELECT ` + sessionCols + ` FROM sessions WHERE account_id = ? ORDER BY last_seen_at DESC`,

@@ -25,7 +25,10 @@ type IdentityQueries struct {
 	InsertRegistration, Registration, DeleteRegistration              string
 
 	InsertSession, Session, TouchSession, DeleteSession string
-	SessionsOf, DeleteSessionsOf                        string
+	// SessionAccount reads a session and its account (as Account reads
+	// it) in one query.
+	SessionAccount               string
+	SessionsOf, DeleteSessionsOf string
 
 	Throttle, Throttle2, UpsertThrottle, DeleteThrottle string
 	TrustDevice, TrustedDevice                          string
@@ -45,16 +48,26 @@ type scanner interface{ Scan(...any) error }
 
 func scanAccount(r scanner) (identity.Account, error) {
 	var a identity.Account
+	dest, finish := accountFields(&a)
+	err := r.Scan(dest...)
+	finish()
+	return a, err
+}
+
+// accountFields returns the scan destinations of an account row (the
+// account columns, then the passkey count) and the function that fills
+// a from them after the scan.
+func accountFields(a *identity.Account) ([]any, func()) {
 	var phone, entity sql.NullString
 	var verifiedAt sql.NullTime
 	var email, docType, l string
-	err := r.Scan(&a.ID, &a.Kind, &a.NameZh, &a.NameLatin, &email, &phone, &docType, &a.Document.Country,
-		&a.Document.Number, &a.BirthDate, &a.PasswordHash, &a.Assurance, &l, &entity, &a.TOTPSecret,
-		&a.TOTPLastStep, &a.SMSFallback, &a.NeedsReverify, &a.VerifiedBy, &verifiedAt, &a.CreatedAt,
-		&a.UpdatedAt, &a.Passkeys)
-	a.Email, a.Phone, a.Entity = contact.Email(email), contact.Phone(phone.String), entity.String
-	a.Document.Type, a.Lang, a.VerifiedAt = contact.DocType(docType), lang.Tag(l), verifiedAt.Time
-	return a, err
+	return []any{&a.ID, &a.Kind, &a.NameZh, &a.NameLatin, &email, &phone, &docType, &a.Document.Country,
+			&a.Document.Number, &a.BirthDate, &a.PasswordHash, &a.Assurance, &l, &entity, &a.TOTPSecret,
+			&a.TOTPLastStep, &a.SMSFallback, &a.NeedsReverify, &a.VerifiedBy, &verifiedAt, &a.CreatedAt,
+			&a.UpdatedAt, &a.Passkeys}, func() {
+			a.Email, a.Phone, a.Entity = contact.Email(email), contact.Phone(phone.String), entity.String
+			a.Document.Type, a.Lang, a.VerifiedAt = contact.DocType(docType), lang.Tag(l), verifiedAt.Time
+		}
 }
 
 func accountArgs(a identity.Account) []any {

@@ -115,11 +115,41 @@ func sessionArgs(x identity.Session) []any {
 
 func scanSession(r scanner) (identity.Session, error) {
 	var x identity.Session
-	var amr, state string
-	err := r.Scan(&x.IDHash, &x.AccountID, &state, &amr, &x.ActingOrg, &x.IP, &x.UserAgent, &x.CreatedAt,
-		&x.AuthAt, &x.LastSeenAt, &x.ExpiresAt)
-	x.State, x.AMR = identity.SessionState(state), strings.Fields(amr)
+	dest, finish := sessionFields(&x)
+	err := r.Scan(dest...)
+	finish()
 	return x, err
+}
+
+// sessionFields returns the scan destinations of a session row and the
+// function that fills x from them after the scan.
+func sessionFields(x *identity.Session) ([]any, func()) {
+	var amr, state string
+	return []any{&x.IDHash, &x.AccountID, &state, &amr, &x.ActingOrg, &x.IP, &x.UserAgent, &x.CreatedAt,
+			&x.AuthAt, &x.LastSeenAt, &x.ExpiresAt}, func() {
+			x.State, x.AMR = identity.SessionState(state), strings.Fields(amr)
+		}
+}
+
+// SessionAccount reads a session and its account in one query; see
+// identity.Store.
+func (s *Store) SessionAccount(ctx context.Context, idHash string) (identity.Session, identity.Account, error) {
+	var x identity.Session
+	var a identity.Account
+	sd, sf := sessionFields(&x)
+	ad, af := accountFields(&a)
+	err := s.db.QueryRowContext(ctx, s.q.Identity.SessionAccount, idHash).Scan(append(sd, ad...)...)
+	if err != nil {
+		return x, a, notFound(err, "session", "")
+	}
+	sf()
+	af()
+	if a.Kind == identity.Staff {
+		if a.Roles, err = s.roles(ctx, s.db, a.ID); err != nil {
+			return x, a, err
+		}
+	}
+	return x, a, nil
 }
 
 // CreateSession stores a session.

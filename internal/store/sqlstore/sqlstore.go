@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
@@ -38,6 +39,7 @@ type Queries struct {
 	Message     MessageQueries
 	Appointment AppointmentQueries
 	Push        PushQueries
+	Queue       QueueQueries
 }
 
 // New returns a Store over an open database. engine names it in logs and
@@ -119,4 +121,14 @@ func collect[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error
 		return nil, fmt.Errorf("rows: %w", err)
 	}
 	return out, nil
+}
+
+// Prefixed qualifies every column of a comma-separated list with a table
+// alias such as "s.", for joins of tables sharing column names.
+func Prefixed(cols, alias string) string {
+	fields := strings.Split(cols, ",")
+	for i, f := range fields {
+		fields[i] = alias + strings.TrimSpace(f)
+	}
+	return strings.Join(fields, ", ")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/oneaccount/oneaccount/internal/audit"
 	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/identity/contact"
+	"github.com/oneaccount/oneaccount/internal/jobs"
 	"github.com/oneaccount/oneaccount/internal/lang"
 	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
 )
@@ -47,11 +48,19 @@ func people(t *testing.T, s *sqlstore.Store, n int) []string {
 	return ids
 }
 
+// booking is a booking with its one confirmation job, as the service
+// writes it (on PostgreSQL that is the one-statement path).
 func booking(account string, start time.Time, capacity int) appointments.NewBooking {
-	return appointments.NewBooking{Appointment: appointments.Appointment{ID: identity.NewID(),
+	id := identity.NewID()
+	j, err := jobs.New(appointments.BookedJob, "booked:"+id, map[string]string{"id": id}, apptStart)
+	if err != nil {
+		panic(err)
+	}
+	return appointments.NewBooking{Appointment: appointments.Appointment{ID: id,
 		Reference: appointments.NewReference(), AccountID: account, Branch: "DSI-HQ", Service: "DSI-BIR-RENEW",
 		Start: start, End: start.Add(15 * time.Minute), CreatedAt: apptStart, UpdatedAt: apptStart},
-		Capacity: capacity, OnePerService: true, MaxPerDay: 2, Day: "2026-12-01"}
+		Capacity: capacity, OnePerService: true, MaxPerDay: 2, Day: "2026-12-01",
+		Out: appointments.Outgoing{Jobs: []jobs.Job{j}}}
 }
 
 func testLastPlaces(t *testing.T, s *sqlstore.Store) {
