@@ -38,6 +38,9 @@ type Service struct {
 	NearAt int
 	// MaxRecalls bounds recalls of one ticket (default 3).
 	MaxRecalls int
+	// RemoteStop is how long before the branch closes remote tickets stop,
+	// for queues without their own LastRemote (default 30 min).
+	RemoteStop time.Duration
 }
 
 // New returns the service. pub may be nil (no live events).
@@ -49,7 +52,7 @@ func New(store Store, dir *directory.Directory, msgs *messages.Service, pub Publ
 		wake = func() {}
 	}
 	return &Service{store: store, dir: dir, msgs: msgs, pub: pub, now: now, wake: wake,
-		Rule: Rule{MaxWait: 45 * time.Minute, Early: 15 * time.Minute, Late: 15 * time.Minute}, NearAt: 3, MaxRecalls: 3}
+		Rule: Rule{MaxWait: 45 * time.Minute, Early: 15 * time.Minute, Late: 15 * time.Minute}, NearAt: 3, MaxRecalls: 3, RemoteStop: 30 * time.Minute}
 }
 
 // TicketView is a ticket with its place: what the ticket page and

@@ -27,3 +27,9 @@ var booking []byte
 
 // BookingYAML returns the raw booking-rules file.
 func BookingYAML() []byte { return bytes.Clone(booking) }
+
+//go:embed queues.yaml
+var queues []byte
+
+// QueuesYAML returns the raw queue settings file.
+func QueuesYAML() []byte { return bytes.Clone(queues) }
