@@ -24,6 +24,7 @@ import (
 	"github.com/oneaccount/oneaccount/internal/messages"
 	"github.com/oneaccount/oneaccount/internal/notify"
 	"github.com/oneaccount/oneaccount/internal/oidc"
+	"github.com/oneaccount/oneaccount/internal/queue"
 )
 
 //go:embed templates/*.html templates/cards/*.html
@@ -68,6 +69,9 @@ type Options struct {
 	// Appointments books counter appointments: with it, the booking pages
 	// and the appointments dashboard card exist (appointments.go).
 	Appointments *appointments.Service
+	// Queue issues and calls queue tickets: with it, the ticket, kiosk,
+	// board, live-status, workstation and statistics pages exist (queue*.go).
+	Queue *queue.Service
 }
 
 // Web serves the HTML pages.
@@ -155,6 +159,12 @@ func (w *Web) funcs() template.FuncMap {
 		"deadJobs": func() bool { return w.opt.Jobs != nil },
 		// paragraphs splits plain text into paragraphs of lines (inbox.go).
 		"paragraphs": paragraphs,
+		// static is an embedded asset's versioned URL.
+		"static": w.static.url,
+		// queuePages reports whether the queue ticket pages exist (queue.go).
+		"queuePages": func() bool { return w.opt.Queue != nil },
+		// hasQueues reports whether a branch issues queue tickets (queue.go).
+		"hasQueues": w.hasQueues,
 	}
 }
 
@@ -173,6 +183,7 @@ func (w *Web) Mount(mux *http.ServeMux) {
 	if w.opt.Outbox != nil {
 		page("GET /dev/outbox", w.outbox)
 	}
+	w.mountQueue(mux, page)
 	page("/", func(rw http.ResponseWriter, r *http.Request) { w.Error(rw, r, http.StatusNotFound) })
 }
 
@@ -250,6 +261,8 @@ type page struct {
 	Unread int
 	// Bookings shows the appointments link in the header.
 	Bookings bool
+	// Sheet is a page's own stylesheet URL, after the site's (queue.go).
+	Sheet string
 }
 
 type langLink struct {
@@ -279,8 +292,14 @@ func (w *Web) newPage(r *http.Request, title string, data any) *page {
 // render executes a page template into a buffer first, so a template error
 // never sends half a page.
 func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	w.renderRoot(rw, r, status, name, "layout.html", p)
+}
+
+// renderRoot renders a page from the root template given: "layout.html",
+// or a page file's own bare layout (the kiosk and the board).
+func (w *Web) renderRoot(rw http.ResponseWriter, r *http.Request, status int, name, root string, p *page) {
 	var buf bytes.Buffer
-	if err := w.pages[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	if err := w.pages[name].ExecuteTemplate(&buf, root, p); err != nil {
 		w.opt.Log.ErrorContext(r.Context(), "render", "page", name, "err", err)
 		http.Error(rw, "Internal Server Error", http.StatusInternalServerError)
 		return

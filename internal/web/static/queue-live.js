@@ -1,0 +1,99 @@
+// Live queue events, shared by the queue pages: a branch's EventSource
+// with a visible "reconnecting" state and a backoff when the stream is
+// refused, and a way to fetch fresh server-rendered parts of the page.
+// queue-status.js, queue-ticket.js, queue-board.js and
+// queue-workstation.js use it as window.oaQueueLive. Every page works
+// without it: each has a plain link that reloads it.
+(function () {
+  'use strict';
+
+  // sameOriginPath accepts "/path" but not "//host/path" or a URL.
+  function sameOriginPath(p) {
+    return typeof p === 'string' && p.charAt(0) === '/' && p.charAt(1) !== '/' && p.charAt(1) !== '\\';
+  }
+
+  // connect streams url. handlers.event gets each event's JSON (a
+  // queue.Event: kind, call, status); handlers.state gets "live" or
+  // "reconnecting". The browser reconnects by itself after a dropped
+  // connection; when it gives up (the server refused the stream), connect
+  // tries again after 1, 2, 4 ... up to 30 seconds. Every (re)connection
+  // starts with the branch's whole status, so nothing is missed.
+  function connect(url, handlers) {
+    if (!window.EventSource || !sameOriginPath(url)) { return null; }
+    var es = null;
+    var timer = null;
+    var delay = 1000;
+    var state = function (s) { if (handlers.state) { handlers.state(s); } };
+
+    function open() {
+      es = new EventSource(url);
+      es.onopen = function () {
+        delay = 1000;
+        state('live');
+      };
+      es.onmessage = function (e) {
+        var ev;
+        try { ev = JSON.parse(e.data); } catch (err) { return; }
+        if (ev && ev.status) { handlers.event(ev); }
+      };
+      es.onerror = function () {
+        state('reconnecting');
+        if (es.readyState === EventSource.CLOSED) {
+          es.close();
+          clearTimeout(timer);
+          timer = setTimeout(open, delay + Math.random() * delay / 2);
+          delay = Math.min(delay * 2, 30000);
+        }
+      };
+    }
+    open();
+    window.addEventListener('pagehide', function () { if (es) { es.close(); } });
+    return {
+      close: function () { clearTimeout(timer); if (es) { es.close(); } }
+    };
+  }
+
+  // refresh fetches the page again and swaps in the elements with the
+  // given ids, keeping the rest (and where the person is) as it is.
+  function refresh(ids) {
+    if (!window.fetch || !window.DOMParser) { return Promise.resolve(false); }
+    return fetch(window.location.href, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error('status ' + r.status)); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        ids.forEach(function (id) {
+          var now = document.getElementById(id);
+          var fresh = doc.getElementById(id);
+          if (now && fresh) { now.replaceWith(document.importNode(fresh, true)); }
+        });
+        return true;
+      })
+      .catch(function () { return false; });
+  }
+
+  // fill replaces {name} in a text with values[name].
+  function fill(text, values) {
+    return String(text || '').replace(/\{(\w+)\}/g, function (m, k) {
+      return Object.prototype.hasOwnProperty.call(values, k) ? String(values[k]) : m;
+    });
+  }
+
+  // queueOf finds a queue's status by its code.
+  function queueOf(status, code) {
+    var qs = (status && status.queues) || [];
+    for (var i = 0; i < qs.length; i++) {
+      if (qs[i].code === code) { return qs[i]; }
+    }
+    return null;
+  }
+
+  // clock is the time of day of an ISO instant, as HH:MM:SS.
+  function clock(iso) {
+    var d = iso ? new Date(iso) : new Date();
+    if (isNaN(d.getTime())) { d = new Date(); }
+    var two = function (n) { return (n < 10 ? '0' : '') + n; };
+    return two(d.getHours()) + ':' + two(d.getMinutes()) + ':' + two(d.getSeconds());
+  }
+
+  window.oaQueueLive = { connect: connect, refresh: refresh, fill: fill, queueOf: queueOf, clock: clock };
+})();
