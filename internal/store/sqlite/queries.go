@@ -17,4 +17,5 @@ var queries = sqlstore.Queries{
 	Message:     messageQueries,
 	Appointment: appointmentQueries,
 	Push:        pushQueries,
+	Queue:       queueQueries,
 }

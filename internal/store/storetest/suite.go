@@ -15,6 +15,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open) })
 	t.Run("Appointments", func(t *testing.T) { testAppointments(t, open) })
 	t.Run("Push", func(t *testing.T) { testPush(t, open) })
+	t.Run("Queue", func(t *testing.T) { testQueue(t, open) })
 }
 
 // runEach runs every test in parallel, each on its own fresh store.

@@ -1,0 +1,80 @@
+package sqlite
+
+import (
+	"strings"
+
+	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
+)
+
+const (
+	queueCols   = `branch_code, code, entity_code, name_zh, name_pt, name_en, services, daily_quota, last_remote, max_wait_s`
+	counterCols = `branch_code, code, entity_code, name_zh, name_pt, name_en, priority_share, normal_share, is_open, staff_id, turn, current_ticket`
+	ticketCols  = `id, branch_code, queue, prefix, day, seq, number, source, class, class_confirmed, account_id, phone,
+		appointment_id, due_at, issued_at, queued_at, status, counter, called_at, recalls, done_at, outcome, near_sent`
+)
+
+// queueQueries need no row locks: SQLite's write transactions begin
+// IMMEDIATE (see Open), so a transaction that writes holds the database.
+var queueQueries = sqlstore.QueueQueries{
+	DeleteQueues: `DELETE FROM queues WHERE branch_code = ?`,
+	InsertQueue:  `INSERT INTO queues (` + queueCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	Queues:       `SELECT ` + queueCols + ` FROM queues WHERE branch_code = ? ORDER BY code`,
+	UpsertCounter: `INSERT INTO queue_counters (branch_code, code, entity_code, name_zh, name_pt, name_en, priority_share,
+		normal_share, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (branch_code, code) DO UPDATE SET entity_code = excluded.entity_code, name_zh = excluded.name_zh,
+		name_pt = excluded.name_pt, name_en = excluded.name_en, priority_share = excluded.priority_share,
+		normal_share = excluded.normal_share`,
+	CounterCodes:        `SELECT code FROM queue_counters WHERE branch_code = ? ORDER BY code`,
+	DeleteCounter:       `DELETE FROM queue_counters WHERE branch_code = ? AND code = ?`,
+	DeleteCounterQueues: `DELETE FROM queue_counter_queues WHERE branch_code = ?`,
+	InsertCounterQueue:  `INSERT INTO queue_counter_queues (branch_code, counter, queue, position) VALUES (?, ?, ?, ?)`,
+	CounterQueues:       `SELECT counter, queue FROM queue_counter_queues WHERE branch_code = ? ORDER BY counter, position`,
+	CounterQueuesOf:     `SELECT counter, queue FROM queue_counter_queues WHERE branch_code = ? AND counter = ? ORDER BY position`,
+	Counters:            `SELECT ` + counterCols + ` FROM queue_counters WHERE branch_code = ? ORDER BY code`,
+	Counter:             `SELECT ` + counterCols + ` FROM queue_counters WHERE branch_code = ? AND code = ?`,
+	CounterForUpdate:    `SELECT ` + counterCols + ` FROM queue_counters WHERE branch_code = ? AND code = ?`,
+	OpenCounter:         `UPDATE queue_counters SET is_open = TRUE, staff_id = ?, updated_at = ? WHERE branch_code = ? AND code = ?`,
+	CloseCounter: `UPDATE queue_counters SET is_open = FALSE, staff_id = '', updated_at = ?
+		WHERE branch_code = ? AND code = ? AND current_ticket IS NULL`,
+	NextSeq: `INSERT INTO queue_sequences (branch_code, prefix, day, last_seq, remote, quota) VALUES (?, ?, ?, 1, ?, ?)
+		ON CONFLICT (branch_code, prefix, day) DO UPDATE SET last_seq = queue_sequences.last_seq + 1,
+		remote = queue_sequences.remote + excluded.remote, quota = excluded.quota
+		RETURNING last_seq`,
+	InsertTicket: `INSERT INTO queue_tickets (id, branch_code, queue, prefix, day, seq, number, source, class, class_confirmed,
+		account_id, phone, appointment_id, due_at, issued_at, queued_at, status, active_branch, limit_branch)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	Ticket:          `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = ?`,
+	TicketForUpdate: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = ?`,
+	Tickets:         `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = ? AND day = ? ORDER BY queued_at, prefix, seq`,
+	Waiting: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
+		waitingOf(`class = 'normal'`) + ` UNION ALL ` + waitingOf(`class = 'elderly'`) + ` UNION ALL ` +
+		waitingOf(`class = 'pregnant'`) + ` UNION ALL ` + waitingOf(`class = 'disability'`) + ` UNION ALL ` +
+		strings.Replace(waitingOf(`source = 'appointment'`), "ORDER BY", "ORDER BY due_at,", 1) +
+		`) ORDER BY queued_at, prefix, seq`,
+	CallTicket: `UPDATE queue_tickets SET status = 'called', counter = ?, called_at = ? WHERE id = ? AND status = 'waiting'`,
+	SetCalled:  `UPDATE queue_counters SET turn = ?, current_ticket = ?, updated_at = ? WHERE branch_code = ? AND code = ?`,
+	TakeCounter: `UPDATE queue_counters SET current_ticket = ?, updated_at = ?
+		WHERE branch_code = ? AND code = ? AND is_open AND current_ticket IS NULL`,
+	FreeCounter: `UPDATE queue_counters SET current_ticket = NULL, updated_at = ? WHERE branch_code = ? AND code = ? AND current_ticket = ?`,
+	UpdateTicket: `UPDATE queue_tickets SET status = ?, queue = ?, class = ?, class_confirmed = ?, counter = ?, called_at = ?,
+		recalls = ?, done_at = ?, outcome = ?, active_branch = CASE WHEN ? THEN limit_branch END
+		WHERE id = ? AND status = ? AND recalls = ?`,
+	ServiceTimes: `SELECT called_at, done_at FROM queue_tickets WHERE branch_code = ? AND queue = ? AND status = 'done'
+		AND called_at IS NOT NULL AND done_at IS NOT NULL ORDER BY done_at DESC LIMIT ?`,
+	MarkNear:        `UPDATE queue_tickets SET near_sent = TRUE WHERE id = ? AND NOT near_sent`,
+	IdemLookup:      `SELECT ticket_id FROM queue_idempotency WHERE account_id = ? AND idem_key = ?`,
+	IdemInsert:      `INSERT INTO queue_idempotency (account_id, idem_key, ticket_id, created_at) VALUES (?, ?, ?, ?)`,
+	UniqueViolation: uniqueViolation,
+	CheckViolation:  checkViolation,
+}
+
+// waitingOf selects the IDs of the first n waiting tickets matching cond
+// that a counter may call (of its queues; of all when it has none), in
+// QueuedAt order; its parameters are (branch, day, counter, n). Each
+// walks queue_tickets_waiting and stops at n.
+func waitingOf(cond string) string {
+	return `SELECT id FROM (SELECT id FROM queue_tickets WHERE branch_code = ?1 AND day = ?2 AND status = 'waiting' AND ` + cond +
+		` AND (queue IN (SELECT queue FROM queue_counter_queues WHERE branch_code = ?1 AND counter = ?3)
+		OR NOT EXISTS (SELECT 1 FROM queue_counter_queues WHERE branch_code = ?1 AND counter = ?3))
+		ORDER BY queued_at, prefix, seq LIMIT ?4) x`
+}

@@ -1,0 +1,319 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oneaccount/oneaccount/internal/jobs"
+	"github.com/oneaccount/oneaccount/internal/queue"
+)
+
+// QueueQueries are the queue tickets' statements.
+//
+// Queue columns: branch_code, code, entity_code, name_zh, name_pt,
+// name_en, services (JSON), daily_quota, last_remote, max_wait_s.
+// Counter columns: branch_code, code, entity_code, name_zh, name_pt,
+// name_en, priority_share, normal_share, is_open, staff_id, turn,
+// current_ticket. Ticket columns: id, branch_code, queue, prefix, day, seq,
+// number, source, class, class_confirmed, account_id, phone,
+// appointment_id, due_at, issued_at, queued_at, status, counter,
+// called_at, recalls, done_at, outcome, near_sent.
+type QueueQueries struct {
+	// DeleteQueues (branch); InsertQueue takes the queue columns; Queues
+	// (branch).
+	DeleteQueues, InsertQueue, Queues string
+	// UpsertCounter takes (branch, code, entity, zh, pt, en, priority,
+	// normal, at) and keeps the live state; CounterCodes (branch);
+	// DeleteCounter (branch, code).
+	UpsertCounter, CounterCodes, DeleteCounter string
+	// DeleteCounterQueues (branch); InsertCounterQueue (branch, counter,
+	// queue, position); CounterQueues (branch) and CounterQueuesOf
+	// (branch, counter) return (counter, queue) in order.
+	DeleteCounterQueues, InsertCounterQueue, CounterQueues, CounterQueuesOf string
+	// Counters (branch); Counter and CounterForUpdate (branch, code), the
+	// latter locking the row where the engine can.
+	Counters, Counter, CounterForUpdate string
+	// OpenCounter (staff, at, branch, code); CloseCounter (at, branch,
+	// code) only while no ticket is called at it.
+	OpenCounter, CloseCounter string
+	// NextSeq takes (branch, prefix, day, remote 0/1, quota) and returns
+	// the new number; its CHECK refuses a remote ticket over the quota.
+	NextSeq string
+	// InsertTicket takes (id, branch, queue, prefix, day, seq, number,
+	// source, class, class_confirmed, account_id, phone, appointment_id,
+	// due_at, issued_at, queued_at, status, active_branch, limit_branch).
+	InsertTicket, Ticket, TicketForUpdate, Tickets string
+	// Waiting (branch, day, counter, n) lists the waiting tickets of the
+	// counter's queues in QueuedAt order: the first n of each class by
+	// QueuedAt, and the first n appointment tickets by DueAt. CallTicket (counter, at,
+	// id) calls a waiting ticket; it changes no row when the ticket is no
+	// longer waiting (or, on PostgreSQL, is locked by another counter).
+	// SetCalled (turn, ticket, at, branch, code) records the call at the
+	// counter.
+	Waiting, CallTicket, SetCalled string
+	// TakeCounter (ticket, at, branch, code) makes the ticket current at
+	// an open, free counter; FreeCounter (at, branch, code, ticket).
+	TakeCounter, FreeCounter string
+	// UpdateTicket takes (status, queue, class, class_confirmed, counter,
+	// called_at, recalls, done_at, outcome, active, id, old status, old
+	// recalls); active keeps the one-per-branch hold.
+	UpdateTicket string
+	// ServiceTimes (branch, queue, n) returns (called_at, done_at), newest
+	// first; MarkNear (id) sets near_sent once.
+	ServiceTimes, MarkNear string
+	IdemLookup, IdemInsert string
+	// UniqueViolation returns the violated constraint's name or columns;
+	// CheckViolation reports a broken CHECK.
+	UniqueViolation func(error) string
+	CheckViolation  func(error) bool
+}
+
+var _ queue.Store = (*Store)(nil)
+
+func scanQueue(r scanner) (queue.Queue, error) {
+	var q queue.Queue
+	var services string
+	var maxWait int64
+	err := r.Scan(&q.Branch, &q.Code, &q.Entity, &q.Name.ZhHant, &q.Name.Pt, &q.Name.En, &services, &q.DailyQuota,
+		&q.LastRemote, &maxWait)
+	if err != nil {
+		return q, err
+	}
+	q.MaxWait = time.Duration(maxWait) * time.Second
+	if err := json.Unmarshal([]byte(services), &q.Services); err != nil {
+		return q, fmt.Errorf("decode services: %w", err)
+	}
+	return q, nil
+}
+
+func scanCounter(r scanner) (queue.CounterState, error) {
+	var c queue.CounterState
+	var current sql.NullString
+	err := r.Scan(&c.Branch, &c.Code, &c.Entity, &c.Name.ZhHant, &c.Name.Pt, &c.Name.En, &c.PriorityShare, &c.NormalShare,
+		&c.Open, &c.StaffID, &c.Turn, &current)
+	c.Current = current.String
+	return c, err
+}
+
+// SaveQueues replaces a branch's queues and counter profiles; see
+// queue.Store.
+func (s *Store) SaveQueues(ctx context.Context, branch string, qs []queue.Queue, cs []queue.Counter) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.saveQueueRows(ctx, tx, branch, qs); err != nil {
+			return err
+		}
+		return s.saveCounterRows(ctx, tx, branch, cs)
+	})
+}
+
+func (s *Store) saveQueueRows(ctx context.Context, tx *sql.Tx, branch string, qs []queue.Queue) error {
+	if _, err := tx.ExecContext(ctx, s.q.Queue.DeleteQueues, branch); err != nil {
+		return fmt.Errorf("delete queues: %w", err)
+	}
+	for _, q := range qs {
+		services, err := json.Marshal(append([]string{}, q.Services...))
+		if err != nil {
+			return fmt.Errorf("encode services: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, s.q.Queue.InsertQueue, args([]any{branch, q.Code, q.Entity}, textArgs(q.Name),
+			[]any{string(services), q.DailyQuota, q.LastRemote, int64(q.MaxWait / time.Second)})...)
+		if err != nil {
+			return fmt.Errorf("insert queue %s: %w", q.Code, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) saveCounterRows(ctx context.Context, tx *sql.Tx, branch string, cs []queue.Counter) error {
+	keep := map[string]bool{}
+	at := s.now().UTC()
+	for _, c := range cs {
+		keep[c.Code] = true
+		_, err := tx.ExecContext(ctx, s.q.Queue.UpsertCounter, args([]any{branch, c.Code, c.Entity}, textArgs(c.Name),
+			[]any{c.PriorityShare, c.NormalShare, at})...)
+		if err != nil {
+			return fmt.Errorf("save counter %s: %w", c.Code, err)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, s.q.Queue.CounterCodes, branch)
+	if err != nil {
+		return fmt.Errorf("counters: %w", err)
+	}
+	codes, err := collect(rows, func(r *sql.Rows) (string, error) {
+		var c string
+		return c, r.Scan(&c)
+	})
+	if err != nil {
+		return err
+	}
+	for _, code := range codes {
+		if keep[code] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, s.q.Queue.DeleteCounter, branch, code); err != nil {
+			return fmt.Errorf("delete counter %s: %w", code, err)
+		}
+	}
+	return s.saveCounterQueues(ctx, tx, branch, cs)
+}
+
+func (s *Store) saveCounterQueues(ctx context.Context, tx *sql.Tx, branch string, cs []queue.Counter) error {
+	if _, err := tx.ExecContext(ctx, s.q.Queue.DeleteCounterQueues, branch); err != nil {
+		return fmt.Errorf("delete counter queues: %w", err)
+	}
+	for _, c := range cs {
+		for i, q := range c.Queues {
+			if _, err := tx.ExecContext(ctx, s.q.Queue.InsertCounterQueue, branch, c.Code, q, i); err != nil {
+				return fmt.Errorf("counter %s queue %s: %w", c.Code, q, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Queues lists a branch's queues by code.
+func (s *Store) Queues(ctx context.Context, branch string) ([]queue.Queue, error) {
+	rows, err := s.db.QueryContext(ctx, s.q.Queue.Queues, branch)
+	if err != nil {
+		return nil, fmt.Errorf("queues: %w", err)
+	}
+	return collect(rows, func(r *sql.Rows) (queue.Queue, error) { return scanQueue(r) })
+}
+
+// Counters lists a branch's counters by code with their live state.
+func (s *Store) Counters(ctx context.Context, branch string) ([]queue.CounterState, error) {
+	rows, err := s.db.QueryContext(ctx, s.q.Queue.Counters, branch)
+	if err != nil {
+		return nil, fmt.Errorf("counters: %w", err)
+	}
+	cs, err := collect(rows, func(r *sql.Rows) (queue.CounterState, error) { return scanCounter(r) })
+	if err != nil {
+		return nil, err
+	}
+	served, err := s.counterQueues(ctx, s.db, s.q.Queue.CounterQueues, branch)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cs {
+		cs[i].Queues = served[cs[i].Code]
+	}
+	return cs, nil
+}
+
+// counterQueues reads (counter, queue) rows into each counter's queues.
+func (s *Store) counterQueues(ctx context.Context, q querier, query string, params ...any) (map[string][]string, error) {
+	rows, err := q.QueryContext(ctx, query, params...)
+	if err != nil {
+		return nil, fmt.Errorf("counter queues: %w", err)
+	}
+	pairs, err := collect(rows, func(r *sql.Rows) ([2]string, error) {
+		var p [2]string
+		return p, r.Scan(&p[0], &p[1])
+	})
+	out := map[string][]string{}
+	for _, p := range pairs {
+		out[p[0]] = append(out[p[0]], p[1])
+	}
+	return out, err
+}
+
+// counter reads one counter with its queues, through query (Counter or
+// CounterForUpdate).
+func (s *Store) counter(ctx context.Context, q querier, query, branch, code string) (queue.CounterState, error) {
+	c, err := scanCounter(q.QueryRowContext(ctx, query, branch, code))
+	if err != nil {
+		return c, notFound(err, "counter", branch+"."+code)
+	}
+	served, err := s.counterQueues(ctx, q, s.q.Queue.CounterQueuesOf, branch, code)
+	c.Queues = served[code]
+	return c, err
+}
+
+// SetCounter opens or closes a counter; see queue.Store.
+func (s *Store) SetCounter(ctx context.Context, branch, code string, open bool, staffID string, at time.Time) (queue.CounterState, error) {
+	var c queue.CounterState
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var res sql.Result
+		var err error
+		if open {
+			res, err = tx.ExecContext(ctx, s.q.Queue.OpenCounter, staffID, at.UTC(), branch, code)
+		} else {
+			res, err = tx.ExecContext(ctx, s.q.Queue.CloseCounter, at.UTC(), branch, code)
+		}
+		if err != nil {
+			return fmt.Errorf("set counter: %w", err)
+		}
+		if c, err = s.counter(ctx, tx, s.q.Queue.Counter, branch, code); err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return queue.ErrBusy
+		}
+		return nil
+	})
+	return c, err
+}
+
+// ServiceTimes returns the service durations of the queue's last n
+// completed tickets, newest first.
+func (s *Store) ServiceTimes(ctx context.Context, branch, queueCode string, n int) ([]time.Duration, error) {
+	rows, err := s.db.QueryContext(ctx, s.q.Queue.ServiceTimes, branch, queueCode, n)
+	if err != nil {
+		return nil, fmt.Errorf("service times: %w", err)
+	}
+	return collect(rows, func(r *sql.Rows) (time.Duration, error) {
+		var called, done time.Time
+		err := r.Scan(&called, &done)
+		return done.Sub(called), err
+	})
+}
+
+// MarkNear sets NearSent once and enqueues js when it did.
+func (s *Store) MarkNear(ctx context.Context, id string, js []jobs.Job) (bool, error) {
+	var marked bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q.Queue.MarkNear, id)
+		if err != nil {
+			return fmt.Errorf("mark near: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		marked = true
+		return s.insertJobs(ctx, tx, js)
+	})
+	return marked, err
+}
+
+// uniqueOn reports whether err broke a unique constraint whose name or
+// columns contain part.
+func (s *Store) uniqueOn(err error, part string) bool {
+	if err == nil || s.q.Queue.UniqueViolation == nil {
+		return false
+	}
+	v := s.q.Queue.UniqueViolation(err)
+	return v != "" && strings.Contains(v, part)
+}
+
+// nullTime is NULL for the zero time, else t in UTC.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// nullString is NULL for "".
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+var errNoCounter = errors.New("ticket called without a counter")

@@ -1,0 +1,345 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/oneaccount/oneaccount/internal/queue"
+)
+
+func scanTicket(r scanner) (queue.Ticket, error) {
+	var t queue.Ticket
+	var source, class, status string
+	var account sql.NullString
+	var due, called, done sql.NullTime
+	var prefix string
+	err := r.Scan(&t.ID, &t.Branch, &t.Queue, &prefix, &t.Day, &t.Seq, &t.Number, &source, &class, &t.ClassConfirmed,
+		&account, &t.Phone, &t.AppointmentID, &due, &t.IssuedAt, &t.QueuedAt, &status, &t.Counter, &called, &t.Recalls,
+		&done, &t.Outcome, &t.NearSent)
+	t.Source, t.Class, t.Status = queue.Source(source), queue.Class(class), queue.Status(status)
+	t.AccountID, t.DueAt, t.CalledAt, t.DoneAt = account.String, due.Time, called.Time, done.Time
+	return t, err
+}
+
+// Ticket returns a ticket by its ID.
+func (s *Store) Ticket(ctx context.Context, id string) (queue.Ticket, error) {
+	t, err := scanTicket(s.db.QueryRowContext(ctx, s.q.Queue.Ticket, id))
+	if err != nil {
+		return t, notFound(err, "ticket", id)
+	}
+	return t, nil
+}
+
+// Tickets lists a branch's tickets of a day in QueuedAt order.
+func (s *Store) Tickets(ctx context.Context, branch, day string) ([]queue.Ticket, error) {
+	rows, err := s.db.QueryContext(ctx, s.q.Queue.Tickets, branch, day)
+	if err != nil {
+		return nil, fmt.Errorf("tickets: %w", err)
+	}
+	return collect(rows, func(r *sql.Rows) (queue.Ticket, error) { return scanTicket(r) })
+}
+
+// IssueTicket numbers and writes a ticket with its jobs in one
+// transaction; see queue.Store. The number comes from an upsert that
+// increments the sequence row of the branch, prefix and day, so two
+// tickets never share one; the row's CHECK enforces the quota and a
+// unique index the one active ticket per person and branch.
+func (s *Store) IssueTicket(ctx context.Context, nt queue.NewTicket) (queue.Ticket, bool, error) {
+	t := nt.Ticket
+	t.Status, t.QueuedAt = queue.Waiting, cmp.Or(t.QueuedAt, t.IssuedAt)
+	idem := nt.IdempotencyKey != "" && t.AccountID != ""
+	var existing string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		existing = ""
+		if idem {
+			var err error
+			if existing, err = s.claimTicketKey(ctx, tx, t, nt.IdempotencyKey); err != nil || existing != "" {
+				return err
+			}
+		}
+		if err := s.insertJobs(ctx, tx, nt.Jobs); err != nil {
+			return err
+		}
+		var err error
+		t, err = s.insertTicket(ctx, tx, nt, t)
+		return err
+	})
+	if errors.Is(err, errIdemRace) {
+		existing, err = s.ticketKey(ctx, s.db, t.AccountID, nt.IdempotencyKey)
+	}
+	if err != nil {
+		return t, false, err
+	}
+	if existing != "" {
+		first, err := s.Ticket(ctx, existing)
+		return first, false, err
+	}
+	return t, true, nil
+}
+
+// claimTicketKey returns the ticket an Idempotency-Key already issued, or
+// stores the key for t ("" returned); a key stored concurrently is
+// errIdemRace.
+func (s *Store) claimTicketKey(ctx context.Context, tx *sql.Tx, t queue.Ticket, key string) (string, error) {
+	id, err := s.ticketKey(ctx, tx, t.AccountID, key)
+	if err != nil || id != "" {
+		return id, err
+	}
+	if _, err := tx.ExecContext(ctx, s.q.Queue.IdemInsert, t.AccountID, key, t.ID, t.IssuedAt.UTC()); err != nil {
+		if s.uniqueOn(err, "") {
+			return "", errIdemRace
+		}
+		return "", fmt.Errorf("idempotency key: %w", err)
+	}
+	return "", nil
+}
+
+func (s *Store) ticketKey(ctx context.Context, q querier, account, key string) (string, error) {
+	var id string
+	err := q.QueryRowContext(ctx, s.q.Queue.IdemLookup, account, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("idempotency key: %w", err)
+	}
+	return id, nil
+}
+
+// insertTicket takes the next number and writes the ticket.
+func (s *Store) insertTicket(ctx context.Context, tx *sql.Tx, nt queue.NewTicket, t queue.Ticket) (queue.Ticket, error) {
+	prefix := cmp.Or(nt.Prefix, t.Queue)
+	remote := 0
+	if t.Source == queue.Remote {
+		remote = 1
+	}
+	err := tx.QueryRowContext(ctx, s.q.Queue.NextSeq, t.Branch, prefix, t.Day, remote, nt.Quota).Scan(&t.Seq)
+	if err != nil && s.q.Queue.CheckViolation(err) {
+		return t, queue.ErrQuota
+	}
+	if err != nil {
+		return t, fmt.Errorf("next number: %w", err)
+	}
+	t.Number = fmt.Sprintf("%s%03d", prefix, t.Seq)
+	var limit any
+	if nt.OnePerBranch && t.AccountID != "" {
+		limit = t.Branch
+	}
+	_, err = tx.ExecContext(ctx, s.q.Queue.InsertTicket, t.ID, t.Branch, t.Queue, prefix, t.Day, t.Seq, t.Number,
+		string(t.Source), string(cmp.Or(t.Class, queue.Normal)), t.ClassConfirmed, nullString(t.AccountID), t.Phone,
+		t.AppointmentID, nullTime(t.DueAt), t.IssuedAt.UTC(), t.QueuedAt.UTC(), string(t.Status), limit, limit)
+	if s.uniqueOn(err, "active") {
+		return t, queue.ErrActive
+	}
+	if err != nil {
+		return t, fmt.Errorf("insert ticket: %w", err)
+	}
+	t.Class = cmp.Or(t.Class, queue.Normal)
+	return t, nil
+}
+
+// callWindow bounds the waiting tickets CallNext reads and passes to
+// pick: the first callWindow of each class in QueuedAt order, and the
+// first callWindow appointment tickets by DueAt. A rule that calls first
+// queued first within a class, and due appointments first, chooses among
+// them as it would among all; reading all would make every call cost the
+// length of the queue.
+const callWindow = 32
+
+// errReread marks a window of waiting tickets worn down by lost races.
+var errReread = errors.New("read the waiting tickets again")
+
+// CallNext calls the counter's next ticket by pick; see queue.Store.
+//
+// The counter's row is locked (SQLite's write transaction holds the whole
+// database), so one counter calls one ticket at a time. Other counters
+// may race for the same ticket: the call is a conditional update of a
+// waiting ticket, and a counter that loses drops the ticket from its
+// list and picks again, so it never waits for the winner; after
+// callWindow/2 lost races it reads the waiting tickets again.
+func (s *Store) CallNext(ctx context.Context, branch, code, day string, pick queue.Pick, at time.Time) (queue.Ticket, error) {
+	var called queue.Ticket
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.counter(ctx, tx, s.q.Queue.CounterForUpdate, branch, code)
+		switch {
+		case err != nil:
+			return err
+		case !c.Open:
+			return queue.ErrCounterClosed
+		case c.Current != "":
+			return queue.ErrBusy
+		}
+		lost := map[string]bool{}
+		for {
+			waiting, err := s.waitingFor(ctx, tx, c, day, lost)
+			if err != nil {
+				return err
+			}
+			called, err = s.callFirstFree(ctx, tx, c, waiting, pick, lost, at)
+			if !errors.Is(err, errReread) {
+				return err
+			}
+		}
+	})
+	return called, err
+}
+
+// waitingFor reads the waiting tickets the counter may call, less those
+// it lost to other counters in this call.
+func (s *Store) waitingFor(ctx context.Context, tx *sql.Tx, c queue.CounterState, day string, lost map[string]bool) ([]queue.Ticket, error) {
+	rows, err := tx.QueryContext(ctx, s.q.Queue.Waiting, c.Branch, day, c.Code, callWindow)
+	if err != nil {
+		return nil, fmt.Errorf("waiting tickets: %w", err)
+	}
+	waiting, err := collect(rows, func(r *sql.Rows) (queue.Ticket, error) { return scanTicket(r) })
+	return slices.DeleteFunc(waiting, func(t queue.Ticket) bool { return lost[t.ID] }), err
+}
+
+// callFirstFree calls the ticket pick chooses among waiting, dropping
+// (and adding to lost) any another counter took first, and records the
+// call at the counter.
+func (s *Store) callFirstFree(ctx context.Context, tx *sql.Tx, c queue.CounterState, waiting []queue.Ticket, pick queue.Pick, lost map[string]bool, at time.Time) (queue.Ticket, error) {
+	for races := 0; ; races++ {
+		if races == callWindow/2 {
+			return queue.Ticket{}, errReread
+		}
+		i, turn := pick(c, waiting)
+		if i < 0 || i >= len(waiting) {
+			return queue.Ticket{}, queue.ErrEmpty
+		}
+		res, err := tx.ExecContext(ctx, s.q.Queue.CallTicket, c.Code, at.UTC(), waiting[i].ID)
+		if s.uniqueOn(err, "counter") {
+			return queue.Ticket{}, queue.ErrBusy // a ticket is still called at a counter of the same code
+		}
+		if err != nil {
+			return queue.Ticket{}, fmt.Errorf("call ticket: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			lost[waiting[i].ID] = true
+			waiting = slices.Delete(waiting, i, i+1)
+			continue
+		}
+		t := waiting[i]
+		if _, err := tx.ExecContext(ctx, s.q.Queue.SetCalled, turn, t.ID, at.UTC(), c.Branch, c.Code); err != nil {
+			return t, fmt.Errorf("counter call: %w", err)
+		}
+		t.Status, t.Counter, t.CalledAt = queue.Called, c.Code, at
+		return t, nil
+	}
+}
+
+// Transition changes a ticket's status conditionally; see queue.Store.
+// Leaving Called frees the counter; entering Called takes an open, free
+// counter (ErrCounterClosed, ErrBusy).
+func (s *Store) Transition(ctx context.Context, id string, from []queue.Status, ch queue.Change) (queue.Ticket, error) {
+	var n queue.Ticket
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		t, err := scanTicket(tx.QueryRowContext(ctx, s.q.Queue.TicketForUpdate, id))
+		if err != nil {
+			return notFound(err, "ticket", id)
+		}
+		if !slices.Contains(from, t.Status) || ch.Recall && t.Recalls >= ch.MaxRecalls {
+			return queue.ErrState
+		}
+		n = applyChange(t, ch)
+		if n.Status == queue.Called && n.Counter == "" {
+			return fmt.Errorf("%w: %w", queue.ErrState, errNoCounter)
+		}
+		if err := s.moveCounter(ctx, tx, t, n, ch.At); err != nil {
+			return err
+		}
+		return s.updateTicket(ctx, tx, t, n)
+	})
+	return n, err
+}
+
+// applyChange returns t after ch.
+func applyChange(t queue.Ticket, ch queue.Change) queue.Ticket {
+	n := t
+	n.Status = cmp.Or(ch.Status, t.Status)
+	n.Counter = cmp.Or(ch.Counter, t.Counter)
+	n.Queue = cmp.Or(ch.Queue, t.Queue)
+	n.Outcome = cmp.Or(ch.Outcome, t.Outcome)
+	if ch.Class != "" {
+		n.Class, n.ClassConfirmed = ch.Class, ch.Confirmed
+	} else if ch.Confirmed {
+		n.ClassConfirmed = true
+	}
+	if ch.Recall {
+		n.Recalls++
+	}
+	if n.Status == queue.Called && (t.Status == queue.Waiting || t.CalledAt.IsZero()) {
+		n.CalledAt = ch.At
+	}
+	switch {
+	case n.Status.Active():
+		n.DoneAt = time.Time{}
+	case n.Status != t.Status:
+		n.DoneAt = ch.At
+	}
+	return n
+}
+
+// moveCounter frees the counter t was called at and takes the one n is
+// called at, when they differ.
+func (s *Store) moveCounter(ctx context.Context, tx *sql.Tx, t, n queue.Ticket, at time.Time) error {
+	was, now := calledAt(t), calledAt(n)
+	if was == now {
+		return nil
+	}
+	if was != "" {
+		if _, err := tx.ExecContext(ctx, s.q.Queue.FreeCounter, at.UTC(), t.Branch, was, t.ID); err != nil {
+			return fmt.Errorf("free counter: %w", err)
+		}
+	}
+	if now == "" {
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, s.q.Queue.TakeCounter, t.ID, at.UTC(), t.Branch, now)
+	if err != nil {
+		return fmt.Errorf("take counter: %w", err)
+	}
+	if k, _ := res.RowsAffected(); k == 1 {
+		return nil
+	}
+	c, err := s.counter(ctx, tx, s.q.Queue.Counter, t.Branch, now)
+	switch {
+	case err != nil:
+		return err
+	case !c.Open:
+		return queue.ErrCounterClosed
+	}
+	return queue.ErrBusy
+}
+
+// calledAt is the counter a ticket is called at, "" when not called.
+func calledAt(t queue.Ticket) string {
+	if t.Status == queue.Called {
+		return t.Counter
+	}
+	return ""
+}
+
+// updateTicket writes n over t if t is unchanged.
+func (s *Store) updateTicket(ctx context.Context, tx *sql.Tx, t, n queue.Ticket) error {
+	res, err := tx.ExecContext(ctx, s.q.Queue.UpdateTicket, string(n.Status), n.Queue, string(n.Class), n.ClassConfirmed,
+		n.Counter, nullTime(n.CalledAt), n.Recalls, nullTime(n.DoneAt), n.Outcome, n.Status.Active(), t.ID,
+		string(t.Status), t.Recalls)
+	switch {
+	case s.uniqueOn(err, "active"):
+		return queue.ErrActive
+	case s.uniqueOn(err, "counter"):
+		return queue.ErrBusy
+	case err != nil:
+		return fmt.Errorf("update ticket: %w", err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return queue.ErrState
+	}
+	return nil
+}

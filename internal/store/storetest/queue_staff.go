@@ -1,0 +1,169 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/oneaccount/oneaccount/internal/jobs"
+	"github.com/oneaccount/oneaccount/internal/queue"
+	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
+)
+
+// move runs a transition that must succeed.
+func move(t *testing.T, s *sqlstore.Store, id string, from queue.Status, ch queue.Change) queue.Ticket {
+	t.Helper()
+	tk, err := s.Transition(context.Background(), id, []queue.Status{from}, ch)
+	if err != nil {
+		t.Fatalf("%s → %s: %v", from, ch.Status, err)
+	}
+	return tk
+}
+
+func call(t *testing.T, s *sqlstore.Store, counter string, at time.Time) queue.Ticket {
+	t.Helper()
+	tk, err := s.CallNext(context.Background(), qBranch, counter, qDay, fifo, at)
+	if err != nil {
+		t.Fatalf("call at %s: %v", counter, err)
+	}
+	return tk
+}
+
+func testQueueTransitions(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	seedQueues(t, s, 2)
+	a1 := issue(t, s, kiosk("A", qDay, qStart, queue.Elderly))
+	a2 := issue(t, s, kiosk("A", qDay, qStart.Add(time.Minute), queue.Normal))
+	at := qStart.Add(10 * time.Minute)
+
+	got := call(t, s, "C01", at)
+	if got.ID != a1.ID || got.Status != queue.Called || got.Counter != "C01" || !got.CalledAt.Equal(at) {
+		t.Fatalf("called %+v", got)
+	}
+	_, err := s.CallNext(ctx, qBranch, "C01", qDay, fifo, at)
+	wantErr(t, "call with a ticket at the counter", err, queue.ErrBusy)
+	_, err = s.SetCounter(ctx, qBranch, "C01", false, "", at)
+	wantErr(t, "close with a ticket at the counter", err, queue.ErrBusy)
+	_, err = s.Transition(ctx, a1.ID, []queue.Status{queue.Waiting}, queue.Change{Status: queue.Cancelled, At: at})
+	wantErr(t, "cancel a called ticket", err, queue.ErrState)
+
+	// Recall up to the bound; confirm the class.
+	recall := queue.Change{Status: queue.Called, Recall: true, MaxRecalls: 2, At: at}
+	move(t, s, a1.ID, queue.Called, recall)
+	if r := move(t, s, a1.ID, queue.Called, recall); r.Recalls != 2 || !r.CalledAt.Equal(at) {
+		t.Fatalf("after two recalls: %+v", r)
+	}
+	_, err = s.Transition(ctx, a1.ID, []queue.Status{queue.Called}, recall)
+	wantErr(t, "third recall", err, queue.ErrState)
+	if c := move(t, s, a1.ID, queue.Called, queue.Change{Class: queue.Elderly, Confirmed: true, At: at}); !c.ClassConfirmed || c.Status != queue.Called {
+		t.Fatalf("confirm class: %+v", c)
+	}
+
+	// Park frees the counter, which calls the next; resume needs it free.
+	if p := move(t, s, a1.ID, queue.Called, queue.Change{Status: queue.Parked, At: at}); p.Counter != "C01" {
+		t.Fatalf("parked %+v", p)
+	}
+	if n := call(t, s, "C01", at); n.ID != a2.ID {
+		t.Fatalf("after park called %s", n.Number)
+	}
+	_, err = s.Transition(ctx, a1.ID, []queue.Status{queue.Parked}, queue.Change{Status: queue.Called, Counter: "C01", At: at})
+	wantErr(t, "resume at a busy counter", err, queue.ErrBusy)
+	done := at.Add(7 * time.Minute)
+	d := move(t, s, a2.ID, queue.Called, queue.Change{Status: queue.Done, Outcome: "served", At: done})
+	if d.Outcome != "served" || !d.DoneAt.Equal(done) {
+		t.Fatalf("done %+v", d)
+	}
+	move(t, s, a1.ID, queue.Parked, queue.Change{Status: queue.Called, Counter: "C01", At: done})
+	_, err = s.CallNext(ctx, qBranch, "C01", qDay, fifo, at)
+	wantErr(t, "call after resume", err, queue.ErrBusy)
+
+	// No-show, reinstate at the original place, and the times of service.
+	move(t, s, a1.ID, queue.Called, queue.Change{Status: queue.Missed, At: done})
+	r := move(t, s, a1.ID, queue.Missed, queue.Change{Status: queue.Waiting, At: done})
+	if !r.QueuedAt.Equal(qStart) || !r.DoneAt.IsZero() {
+		t.Fatalf("reinstated %+v", r)
+	}
+	if again := call(t, s, "C02", done); again.ID != a1.ID {
+		t.Fatalf("reinstated ticket not first: %s", again.Number)
+	}
+	move(t, s, a1.ID, queue.Called, queue.Change{Status: queue.Done, At: done.Add(3 * time.Minute)})
+	times, err := s.ServiceTimes(ctx, qBranch, "A", 5)
+	if err != nil || len(times) != 2 || times[0] != 3*time.Minute || times[1] != 7*time.Minute {
+		t.Fatalf("service times %v, %v", times, err)
+	}
+	_, err = s.CallNext(ctx, qBranch, "C02", qDay, fifo, at)
+	wantErr(t, "call with nobody waiting", err, queue.ErrEmpty)
+}
+
+func testQueueTransfer(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	seedQueues(t, s, 1)
+	cs := []queue.Counter{{Branch: qBranch, Code: "C01", Queues: []string{"A"}, NormalShare: 1},
+		{Branch: qBranch, Code: "C02", Queues: []string{"B"}, NormalShare: 1}}
+	qs, _ := s.Queues(ctx, qBranch)
+	if err := s.SaveQueues(ctx, qBranch, qs, cs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetCounter(ctx, qBranch, "C02", true, "staff-2", qStart); err != nil {
+		t.Fatal(err)
+	}
+	a1 := issue(t, s, kiosk("A", qDay, qStart, queue.Normal))
+	b1 := issue(t, s, kiosk("B", qDay, qStart.Add(time.Minute), queue.Normal))
+	at := qStart.Add(5 * time.Minute)
+	call(t, s, "C01", at)
+	moved := move(t, s, a1.ID, queue.Called, queue.Change{Status: queue.Waiting, Queue: "B", At: at})
+	if moved.Number != "A001" || moved.Queue != "B" || !moved.QueuedAt.Equal(qStart) {
+		t.Fatalf("transferred %+v", moved)
+	}
+	// The counter is free; the ticket goes before B001, issued later.
+	if c, _ := s.Counters(ctx, qBranch); c[0].Current != "" {
+		t.Fatalf("counter after transfer: %+v", c[0])
+	}
+	if got := call(t, s, "C02", at); got.ID != a1.ID {
+		t.Fatalf("C02 called %s, want A001", got.Number)
+	}
+	move(t, s, a1.ID, queue.Called, queue.Change{Status: queue.Done, At: at})
+	if got := call(t, s, "C02", at); got.ID != b1.ID {
+		t.Fatalf("C02 called %s, want B001", got.Number)
+	}
+	// B keeps its own numbering; A's continues at A002.
+	if n := issue(t, s, kiosk("B", qDay, at, queue.Normal)); n.Number != "B002" {
+		t.Fatalf("next B is %s", n.Number)
+	}
+	if n := issue(t, s, kiosk("A", qDay, at, queue.Normal)); n.Number != "A002" {
+		t.Fatalf("next A is %s", n.Number)
+	}
+}
+
+func testQueueCounterStates(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	seedQueues(t, s, 1)
+	_, err := s.SetCounter(ctx, qBranch, "C99", true, "x", qStart)
+	if err == nil {
+		t.Fatal("opened a counter that does not exist")
+	}
+	c, err := s.SetCounter(ctx, qBranch, "C01", false, "", qStart)
+	if err != nil || c.Open || c.StaffID != "" {
+		t.Fatalf("closed %+v, %v", c, err)
+	}
+	tk := issue(t, s, kiosk("A", qDay, qStart, queue.Normal))
+	_, err = s.CallNext(ctx, qBranch, "C01", qDay, fifo, qStart)
+	wantErr(t, "call at a closed counter", err, queue.ErrCounterClosed)
+	_, err = s.Transition(ctx, tk.ID, []queue.Status{queue.Waiting}, queue.Change{Status: queue.Called, Counter: "C01", At: qStart})
+	wantErr(t, "call a ticket to a closed counter", err, queue.ErrCounterClosed)
+
+	// "Your turn is near" is marked, with its job, once.
+	j, err := jobs.New("queue.near", "near:"+tk.ID, map[string]string{"ticket": tk.ID}, qStart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, false} {
+		marked, err := s.MarkNear(ctx, tk.ID, []jobs.Job{j})
+		if err != nil || marked != want {
+			t.Fatalf("mark near %d: %v, %v", i, marked, err)
+		}
+	}
+	if got, _ := s.Ticket(ctx, tk.ID); !got.NearSent {
+		t.Fatal("near not recorded")
+	}
+}
