@@ -1,0 +1,194 @@
+package realtime
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// channelPrefix names the NOTIFY channel; a schema other than public
+// gets its own channel, so deployments (and tests) sharing a database
+// never hear each other.
+const channelPrefix = "oneaccount_events"
+
+// Reconnection and liveness of the listening connection.
+const (
+	minBackoff = 100 * time.Millisecond
+	maxBackoff = 10 * time.Second
+	// pingEvery is how long the listener waits for a notification before
+	// it checks that the connection is still alive.
+	pingEvery = 30 * time.Second
+	pingFor   = 5 * time.Second
+)
+
+// Postgres relays events between the nodes on one PostgreSQL database:
+// Send issues NOTIFY through the store's pool, Listen receives the other
+// nodes' events on a dedicated connection.
+type Postgres struct {
+	db      *sql.DB
+	cfg     *pgx.ConnConfig
+	node    string
+	channel string
+	textOK  bool
+	log     *slog.Logger
+	seq     atomic.Uint64
+
+	ready     chan struct{}
+	readyOnce sync.Once
+}
+
+// NewPostgres returns a relay that notifies through db and listens on its
+// own connection to url, which must name db's database and schema.
+func NewPostgres(ctx context.Context, db *sql.DB, url string, log *slog.Logger) (*Postgres, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("realtime: postgres url: %w", err)
+	}
+	var schema, encoding string
+	if err := db.QueryRowContext(ctx, "SELECT current_schema(), current_setting('server_encoding')").Scan(&schema, &encoding); err != nil {
+		return nil, fmt.Errorf("realtime: read schema: %w", err)
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	node := hex.EncodeToString(b)
+	cfg.RuntimeParams["application_name"] = "oneaccount-events " + node
+	return &Postgres{db: db, cfg: cfg, node: node, channel: channelName(schema), textOK: encoding == "UTF8",
+		log: log, ready: make(chan struct{})}, nil
+}
+
+func channelName(schema string) string {
+	name := channelPrefix
+	if schema != "public" && schema != "" {
+		name += "_" + schema
+	}
+	if len(name) > 63 { // NAMEDATALEN - 1
+		name = name[:63]
+	}
+	return name
+}
+
+// Node returns this node's ID, which its notifications carry.
+func (p *Postgres) Node() string { return p.node }
+
+// Channel returns the NOTIFY channel.
+func (p *Postgres) Channel() string { return p.channel }
+
+// Ready is closed once the first LISTEN has succeeded.
+func (p *Postgres) Ready() <-chan struct{} { return p.ready }
+
+// Send notifies the other nodes of an event. An event too large for one
+// notification goes as several parts in one statement, so in one
+// transaction: listeners get all of them, together, or none.
+func (p *Postgres) Send(ctx context.Context, topic string, data []byte) error {
+	parts, err := encodeParts(p.node, p.seq.Add(1), topic, data, p.textOK)
+	if err != nil {
+		return err
+	}
+	if len(parts) == 1 {
+		_, err = p.db.ExecContext(ctx, "SELECT pg_notify($1, $2)", p.channel, parts[0])
+	} else {
+		_, err = p.db.ExecContext(ctx, "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", p.channel, parts)
+	}
+	if err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	return nil
+}
+
+// Listen delivers the other nodes' events to b until ctx is done. When
+// the connection fails it reconnects, waiting 100 ms doubling up to 10 s
+// (with jitter) between attempts; after every successful LISTEN it asks
+// b's subscribers to resync, since events may have been missed.
+func (p *Postgres) Listen(ctx context.Context, b *Broker) {
+	backoff := minBackoff
+	for {
+		err := p.listen(ctx, b, func() { backoff = minBackoff })
+		if ctx.Err() != nil {
+			return
+		}
+		wait := backoff/2 + mrand.N(backoff/2+1)
+		p.log.WarnContext(ctx, "realtime: listening connection lost", "err", err, "retry_in", wait.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// listen runs one connection until it fails or ctx is done.
+func (p *Postgres) listen(ctx context.Context, b *Broker, connected func()) error {
+	conn, err := pgx.ConnectConfig(ctx, p.cfg)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_ = conn.Close(cctx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{p.channel}.Sanitize()); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	connected()
+	b.Resync()
+	p.readyOnce.Do(func() { close(p.ready) })
+	var asm assembler
+	for {
+		wctx, cancel := context.WithTimeout(ctx, pingEvery)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			p.receive(ctx, b, &asm, n.Payload)
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case pgconn.Timeout(err):
+			if err := p.ping(ctx, conn); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("wait: %w", err)
+		}
+	}
+}
+
+func (p *Postgres) ping(ctx context.Context, conn *pgx.Conn) error {
+	pctx, cancel := context.WithTimeout(ctx, pingFor)
+	defer cancel()
+	if err := conn.Ping(pctx); err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	return nil
+}
+
+// receive takes one notification: another node's part of an event.
+func (p *Postgres) receive(ctx context.Context, b *Broker, asm *assembler, payload string) {
+	pt, err := decodePart(payload)
+	if err != nil {
+		p.log.WarnContext(ctx, "realtime: ignored a notification", "err", err, "bytes", len(payload))
+		return
+	}
+	if pt.node == p.node {
+		return // our own echo: delivered here when published
+	}
+	data, ok, err := asm.add(pt, time.Now())
+	if err != nil {
+		p.log.WarnContext(ctx, "realtime: ignored a notification", "err", err, "node", pt.node, "topic", pt.topic)
+		return
+	}
+	if ok {
+		b.Deliver(pt.topic, data)
+	}
+}
