@@ -38,6 +38,9 @@ type Service struct {
 	NoShowAfter time.Duration
 	wake        func()
 	cache       refCache
+	// OnCheckIn, if set, runs after each check-in: the app hands the
+	// visitor to the branch's queue with it.
+	OnCheckIn func(ctx context.Context, a Appointment) error
 }
 
 // New returns the service.

@@ -75,7 +75,14 @@ func (s *Service) CheckIn(ctx context.Context, actor identity.Actor, branch, ref
 	if err != nil {
 		return Appointment{}, err
 	}
-	return s.staff.CheckIn(ctx, branch, NormalizeReference(reference), sv.services, s.now().UTC())
+	ap, err := s.staff.CheckIn(ctx, branch, NormalizeReference(reference), sv.services, s.now().UTC())
+	if err != nil || s.OnCheckIn == nil {
+		return ap, err
+	}
+	if err := s.OnCheckIn(ctx, ap); err != nil {
+		return ap, fmt.Errorf("checked in, but not handed to the queue: %w", err)
+	}
+	return ap, nil
 }
 
 // NormalizeReference upper-cases a typed reference and restores its dash.

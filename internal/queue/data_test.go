@@ -125,9 +125,9 @@ func TestParseDataStrict(t *testing.T) {
 		t.Fatalf("an empty file: %v", err)
 	}
 	s := queue.New(nil, nil, nil, nil, nil, nil)
-	before := *s
+	rule, near, stop := s.Rule, s.NearAt, s.RemoteStop
 	d.Configure(s)
-	if s.Rule != before.Rule || s.NearAt != before.NearAt || s.RemoteStop != before.RemoteStop {
+	if s.Rule != rule || s.NearAt != near || s.RemoteStop != stop {
 		t.Errorf("an empty file changed the service's defaults: %+v", s.Rule)
 	}
 	full, _ := queue.ParseData(bytes.NewReader(refdata.QueuesYAML()))

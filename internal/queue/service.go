@@ -2,16 +2,16 @@ package queue
 
 import (
 	"context"
-	"errors"
+	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/directory"
-	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/messages"
+	"github.com/oneaccount/oneaccount/internal/notify"
 )
-
-// errTODO marks the bodies the domain work fills in.
-var errTODO = errors.New("queue: not implemented yet")
 
 // Rule is the calling rule's settings.
 type Rule struct {
@@ -22,6 +22,12 @@ type Rule struct {
 	Early, Late time.Duration
 }
 
+// SMS sends a text message to a phone number, for kiosk visitors who
+// left one; the app passes its notify.Sender when an SMS channel exists.
+type SMS interface {
+	Send(ctx context.Context, m notify.Message) error
+}
+
 // Service issues and calls tickets.
 type Service struct {
 	store Store
@@ -30,17 +36,24 @@ type Service struct {
 	pub   Publisher
 	now   func() time.Time
 	wake  func()
+	cache refCache
+	live  live
 	// Rule is the calling rule (defaults: aging 45 min, early 15 min,
 	// late 15 min).
 	Rule Rule
 	// NearAt is the position at which "your turn is near" goes out once
-	// (default 3).
+	// (default 3; 0 sends none).
 	NearAt int
 	// MaxRecalls bounds recalls of one ticket (default 3).
 	MaxRecalls int
 	// RemoteStop is how long before the branch closes remote tickets stop,
 	// for queues without their own LastRemote (default 30 min).
 	RemoteStop time.Duration
+	// SMS, if set, texts kiosk visitors who left a phone number.
+	SMS SMS
+	// Log receives what fails after a change has committed (a live event
+	// not published, a notice not scheduled); nil discards.
+	Log *slog.Logger
 }
 
 // New returns the service. pub may be nil (no live events).
@@ -52,18 +65,24 @@ func New(store Store, dir *directory.Directory, msgs *messages.Service, pub Publ
 		wake = func() {}
 	}
 	return &Service{store: store, dir: dir, msgs: msgs, pub: pub, now: now, wake: wake,
-		Rule: Rule{MaxWait: 45 * time.Minute, Early: 15 * time.Minute, Late: 15 * time.Minute}, NearAt: 3, MaxRecalls: 3, RemoteStop: 30 * time.Minute}
+		Rule:   Rule{MaxWait: 45 * time.Minute, Early: 15 * time.Minute, Late: 15 * time.Minute},
+		NearAt: 3, MaxRecalls: 3, RemoteStop: 30 * time.Minute,
+		cache: newRefCache(), live: live{branches: map[string]*branchLive{}}}
 }
 
 // TicketView is a ticket with its place: what the ticket page and
 // GET /api/v1/tickets/{id} show.
 type TicketView struct {
-	Ticket     Ticket
+	Ticket Ticket
+	// Ahead is the number of tickets expected to be called before it
+	// (waiting tickets only).
 	Ahead      int
 	NowServing string
-	// ETALow and ETAHigh bound the estimated wait.
+	// ETALow and ETAHigh bound the estimated wait (waiting tickets only).
 	ETALow, ETAHigh time.Duration
-	CounterName     string
+	// CounterName is the counter's English name (or code) while the
+	// ticket is called or parked; pages name it in their language.
+	CounterName string
 }
 
 // Workstation is what a counter's staff page shows.
@@ -77,101 +96,69 @@ type Workstation struct {
 }
 
 // Queues lists a branch's queues.
-func (s *Service) Queues(ctx context.Context, branch string) ([]Queue, error) { return nil, errTODO }
-
-// TakeRemote issues a remote ticket to a signed-in resident.
-func (s *Service) TakeRemote(ctx context.Context, a identity.Account, branch, queue, idempotencyKey string) (Ticket, error) {
-	return Ticket{}, errTODO
+func (s *Service) Queues(ctx context.Context, branch string) ([]Queue, error) {
+	qs, err := s.queues(ctx, branch)
+	return slices.Clone(qs), err
 }
 
-// TakeKiosk issues a ticket at the branch's kiosk; phone (optional) gets
-// an SMS when the turn is near and when called.
-func (s *Service) TakeKiosk(ctx context.Context, branch, queue string, class Class, phone string) (Ticket, error) {
-	return Ticket{}, errTODO
+// Counters lists a branch's counters with their live state.
+func (s *Service) Counters(ctx context.Context, branch string) ([]CounterState, error) {
+	return s.store.Counters(ctx, branch)
 }
 
-// View returns a ticket with its place. The ticket's ID is the capability
-// (kiosk tickets have no owner); callers that know the caller use Mine.
-func (s *Service) View(ctx context.Context, id string) (TicketView, error) {
-	return TicketView{}, errTODO
+// today is the local date now.
+func (s *Service) today() string { return directory.DateOf(s.now().In(s.dir.Location())).String() }
+
+// queueOf finds queue code among qs.
+func queueOf(qs []Queue, code string) (Queue, error) {
+	i := slices.IndexFunc(qs, func(q Queue) bool { return q.Code == code })
+	if i < 0 {
+		return Queue{}, &apperr.Error{Code: apperr.NotFound, Key: "error.not_found.body", Detail: "no queue " + code}
+	}
+	return qs[i], nil
 }
 
-// Mine returns the resident's own ticket; another's is NotFound.
-func (s *Service) Mine(ctx context.Context, a identity.Account, id string) (TicketView, error) {
-	return TicketView{}, errTODO
+// maxWaits is the aging bound of each queue of qs, the rule's default for
+// queues without their own.
+func (s *Service) maxWaits(qs []Queue) func(string) time.Duration {
+	return func(code string) time.Duration {
+		for _, q := range qs {
+			if q.Code == code && q.MaxWait > 0 {
+				return q.MaxWait
+			}
+		}
+		return s.Rule.MaxWait
+	}
 }
 
-// Cancel cancels a waiting ticket: the resident's own (a set), or a kiosk
-// ticket by its ID (a nil).
-func (s *Service) Cancel(ctx context.Context, a *identity.Account, id string) (Ticket, error) {
-	return Ticket{}, errTODO
+// splitCounter splits a counter ID, "BRANCH.CODE".
+func splitCounter(id string) (branch, code string, err error) {
+	branch, code, ok := strings.Cut(id, ".")
+	if !ok || branch == "" || code == "" {
+		return "", "", &apperr.Error{Code: apperr.NotFound, Key: "error.not_found.body", Detail: "no counter " + id}
+	}
+	return branch, code, nil
 }
 
-// Status returns a branch's live status.
-func (s *Service) Status(ctx context.Context, branch string) (BranchStatus, error) {
-	return BranchStatus{}, errTODO
+// counter returns a counter by its ID.
+func (s *Service) counter(ctx context.Context, id string) (CounterState, error) {
+	branch, code, err := splitCounter(id)
+	if err != nil {
+		return CounterState{}, err
+	}
+	cs, err := s.store.Counters(ctx, branch)
+	if err != nil {
+		return CounterState{}, err
+	}
+	i := slices.IndexFunc(cs, func(c CounterState) bool { return c.Code == code })
+	if i < 0 {
+		return CounterState{}, &apperr.Error{Code: apperr.NotFound, Key: "error.not_found.body", Detail: "no counter " + id}
+	}
+	return cs[i], nil
 }
 
-// Staff actions. counterID is Counter.ID() ("BRANCH.CODE"). Each checks
-// that actor serves at the counter's branch for the queue's entity.
-
-// OpenCounter opens a counter for actor.
-func (s *Service) OpenCounter(ctx context.Context, actor identity.Actor, counterID string) (CounterState, error) {
-	return CounterState{}, errTODO
-}
-
-// CloseCounter closes a counter.
-func (s *Service) CloseCounter(ctx context.Context, actor identity.Actor, counterID string) (CounterState, error) {
-	return CounterState{}, errTODO
-}
-
-// CallNext calls the next ticket by the rule to the counter.
-func (s *Service) CallNext(ctx context.Context, actor identity.Actor, counterID string) (Ticket, error) {
-	return Ticket{}, errTODO
-}
-
-// Recall calls the ticket again (up to MaxRecalls).
-func (s *Service) Recall(ctx context.Context, actor identity.Actor, id string) (Ticket, error) {
-	return Ticket{}, errTODO
-}
-
-// NoShow marks a called ticket missed.
-func (s *Service) NoShow(ctx context.Context, actor identity.Actor, id string) (Ticket, error) {
-	return Ticket{}, errTODO
-}
-
-// Reinstate puts a missed ticket back in its queue at its original place.
-func (s *Service) Reinstate(ctx context.Context, actor identity.Actor, id string) (Ticket, error) {
-	return Ticket{}, errTODO
-}
-
-// Transfer moves a called or waiting ticket to another queue of the
-// branch, keeping its original issue time.
-func (s *Service) Transfer(ctx context.Context, actor identity.Actor, id, queue string) (Ticket, error) {
-	return Ticket{}, errTODO
-}
-
-// Park sets a called ticket aside, freeing the counter.
-func (s *Service) Park(ctx context.Context, actor identity.Actor, id string) (Ticket, error) {
-	return Ticket{}, errTODO
-}
-
-// Resume calls a parked ticket back to the counter.
-func (s *Service) Resume(ctx context.Context, actor identity.Actor, id, counterID string) (Ticket, error) {
-	return Ticket{}, errTODO
-}
-
-// Complete finishes a called ticket with an outcome.
-func (s *Service) Complete(ctx context.Context, actor identity.Actor, id, outcome string) (Ticket, error) {
-	return Ticket{}, errTODO
-}
-
-// ConfirmClass confirms (or corrects) a ticket's priority class.
-func (s *Service) ConfirmClass(ctx context.Context, actor identity.Actor, id string, class Class) (Ticket, error) {
-	return Ticket{}, errTODO
-}
-
-// Workstation returns a counter's page data.
-func (s *Service) Workstation(ctx context.Context, actor identity.Actor, counterID string) (Workstation, error) {
-	return Workstation{}, errTODO
+func (s *Service) logf(ctx context.Context, msg string, args ...any) {
+	if s.Log != nil {
+		s.Log.WarnContext(ctx, msg, args...)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oneaccount/oneaccount/internal/apperr"
+	"github.com/oneaccount/oneaccount/internal/appointments"
 	"github.com/oneaccount/oneaccount/internal/directory"
 	"github.com/oneaccount/oneaccount/internal/identity"
 )
@@ -125,12 +127,46 @@ func percentile(ds []time.Duration, p int) int {
 	return int(ds[max(0, rank-1)].Round(time.Second) / time.Second)
 }
 
-// Stats returns a branch's figures for a day, for staff serving there.
+// Stats returns a branch's figures for a day, for staff serving there
+// (of any entity: the figures hold no personal data).
 func (s *Service) Stats(ctx context.Context, actor identity.Actor, branch string, day directory.Date) ([]QueueStats, error) {
-	return nil, errTODO
+	b, err := s.branch(ctx, branch)
+	if err != nil {
+		return nil, err
+	}
+	if !platform(actor) && !appointments.ServesAt(actor, b) {
+		return nil, &apperr.Error{Code: apperr.Forbidden, Key: "error.forbidden.body", Detail: "not a member of the staff serving at " + branch}
+	}
+	return s.dayStats(ctx, branch, day)
 }
 
 // OpenData returns every branch's figures for a day: public aggregates.
 func (s *Service) OpenData(ctx context.Context, day directory.Date) ([]QueueStats, error) {
-	return nil, errTODO
+	bs, err := s.dir.Store().Branches(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	out := []QueueStats{}
+	for _, b := range bs {
+		st, err := s.dayStats(ctx, b.Code, day)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st...)
+	}
+	return out, nil
+}
+
+// dayStats summarises a branch's tickets of day; a branch without queues
+// has none.
+func (s *Service) dayStats(ctx context.Context, branch string, day directory.Date) ([]QueueStats, error) {
+	qs, err := s.queues(ctx, branch)
+	if err != nil || len(qs) == 0 {
+		return []QueueStats{}, err
+	}
+	ts, err := s.store.Tickets(ctx, branch, day.String())
+	if err != nil {
+		return nil, err
+	}
+	return Summarise(ts, s.dir.Location()), nil
 }

@@ -1,0 +1,95 @@
+package queue
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/oneaccount/oneaccount/internal/directory"
+)
+
+// refTTL is how long a node keeps a branch's queue definitions, the
+// branch and the holidays: reference data that changes rarely. Closures
+// are never cached: a closure stops remote tickets at once.
+const refTTL = 30 * time.Second
+
+// refCache keeps reference data for the ticket path.
+type refCache struct {
+	mu       sync.Mutex
+	queues   map[string]cached[[]Queue]
+	branches map[string]cached[directory.Branch]
+	holidays map[string]cached[[]directory.Holiday] // by local day
+}
+
+type cached[T any] struct {
+	v   T
+	exp time.Time
+}
+
+func newRefCache() refCache {
+	return refCache{queues: map[string]cached[[]Queue]{}, branches: map[string]cached[directory.Branch]{},
+		holidays: map[string]cached[[]directory.Holiday]{}}
+}
+
+func getCached[T any](mu *sync.Mutex, m map[string]cached[T], key string, load func() (T, error)) (T, error) {
+	now := time.Now()
+	mu.Lock()
+	c, ok := m[key]
+	mu.Unlock()
+	if ok && now.Before(c.exp) {
+		return c.v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	mu.Lock()
+	if len(m) > 10000 {
+		clear(m)
+	}
+	m[key] = cached[T]{v: v, exp: now.Add(refTTL)}
+	mu.Unlock()
+	return v, nil
+}
+
+// queues returns a branch's queues (none for a branch without).
+func (s *Service) queues(ctx context.Context, branch string) ([]Queue, error) {
+	return getCached(&s.cache.mu, s.cache.queues, branch, func() ([]Queue, error) {
+		return s.store.Queues(ctx, branch)
+	})
+}
+
+// branch returns a branch from the directory.
+func (s *Service) branch(ctx context.Context, code string) (directory.Branch, error) {
+	return getCached(&s.cache.mu, s.cache.branches, code, func() (directory.Branch, error) {
+		return s.dir.Store().Branch(ctx, code)
+	})
+}
+
+// openStatus tells whether branch b is open at now: its hours, the
+// holidays (cached per day) and its closures (read now).
+func (s *Service) openStatus(ctx context.Context, b directory.Branch, now time.Time) (directory.Status, error) {
+	loc := s.dir.Location()
+	today := directory.DateOf(now.In(loc))
+	hs, err := getCached(&s.cache.mu, s.cache.holidays, today.String(), func() ([]directory.Holiday, error) {
+		return s.dir.Store().Holidays(ctx, today, today.AddDays(1))
+	})
+	if err != nil {
+		return directory.Status{}, err
+	}
+	cs, err := s.dir.Store().Closures(ctx, b.Code, today.In(loc), today.AddDays(2).In(loc))
+	if err != nil {
+		return directory.Status{}, err
+	}
+	return directory.NewCalendar(loc, hs, cs).StatusAt(b, now), nil
+}
+
+// Forget drops this node's cached queue definitions, branches and
+// holidays, after they changed (other nodes forget them within refTTL).
+func (s *Service) Forget() {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	clear(s.cache.queues)
+	clear(s.cache.branches)
+	clear(s.cache.holidays)
+}
