@@ -21,6 +21,8 @@ import (
 	"github.com/oneaccount/oneaccount/internal/appointments"
 	"github.com/oneaccount/oneaccount/internal/directory"
 	"github.com/oneaccount/oneaccount/internal/identity"
+	"github.com/oneaccount/oneaccount/internal/queue"
+	"github.com/oneaccount/oneaccount/internal/realtime"
 )
 
 // Prefix is the path every API route starts with.
@@ -45,6 +47,10 @@ type API struct {
 	limits *limiters
 	// appts serves the appointment routes; nil when they are off.
 	appts *appointments.Service
+	// queue serves the queue ticket routes; nil when they are off.
+	queue *queue.Service
+	// live streams the queue's events; nil when they are off.
+	live *realtime.Broker
 }
 
 // SetAuthenticator sets how /me finds the signed-in account.
@@ -99,6 +105,22 @@ var table = [...]route{
 	{http.MethodGet, Prefix + "/appointments/{id}", (*API).getAppointment, true},
 	{http.MethodPost, Prefix + "/appointments/{id}/cancel", (*API).cancelAppointment, true},
 	{http.MethodPost, Prefix + "/appointments/{id}/reschedule", (*API).rescheduleAppointment, true},
+	{http.MethodPost, Prefix + "/tickets", (*API).takeTicket, true},
+	{http.MethodGet, Prefix + "/tickets/{id}", (*API).getTicket, true},
+	{http.MethodPost, Prefix + "/tickets/{id}/cancel", (*API).cancelTicket, true},
+	{http.MethodGet, Prefix + "/branches/{code}/queue", (*API).branchQueue, false},
+	{http.MethodGet, Prefix + "/branches/{code}/queue/events", (*API).queueEvents, false},
+	{http.MethodPost, Prefix + "/counters/{counter}/open", counterRoute((*queue.Service).OpenCounter), true},
+	{http.MethodPost, Prefix + "/counters/{counter}/close", counterRoute((*queue.Service).CloseCounter), true},
+	{http.MethodPost, Prefix + "/counters/{counter}/call-next", (*API).callNext, true},
+	{http.MethodPost, Prefix + "/tickets/{id}/recall", ticketRoute("", noArg((*queue.Service).Recall)), true},
+	{http.MethodPost, Prefix + "/tickets/{id}/no-show", ticketRoute("", noArg((*queue.Service).NoShow)), true},
+	{http.MethodPost, Prefix + "/tickets/{id}/reinstate", ticketRoute("", noArg((*queue.Service).Reinstate)), true},
+	{http.MethodPost, Prefix + "/tickets/{id}/park", ticketRoute("", noArg((*queue.Service).Park)), true},
+	{http.MethodPost, Prefix + "/tickets/{id}/resume", ticketRoute("counter", (*queue.Service).Resume), true},
+	{http.MethodPost, Prefix + "/tickets/{id}/transfer", ticketRoute("queue", (*queue.Service).Transfer), true},
+	{http.MethodPost, Prefix + "/tickets/{id}/complete", ticketRoute("outcome", (*queue.Service).Complete), true},
+	{http.MethodPost, Prefix + "/tickets/{id}/class", ticketRoute("class", confirmClass), true},
 }
 
 // Routes lists the operations Mount registers, in table order. The
@@ -133,6 +155,9 @@ func (a *API) serve(h handlerFunc, private bool) http.Handler {
 		v, err := h(a, w, r)
 		if err != nil {
 			a.fail(w, r, err)
+			return
+		}
+		if _, ok := v.(streamed); ok {
 			return
 		}
 		a.writeJSON(w, r, v)

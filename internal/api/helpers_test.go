@@ -14,6 +14,7 @@ import (
 	"github.com/oneaccount/oneaccount/internal/lang"
 	"github.com/oneaccount/oneaccount/internal/messages"
 	"github.com/oneaccount/oneaccount/internal/refdata"
+	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
 	"github.com/oneaccount/oneaccount/internal/store/storetest"
 )
 
@@ -37,6 +38,14 @@ func macau(t testing.TB) *time.Location {
 // GSC-ISLANDS is shut by a closure in force; every branch closes for a
 // typhoon on 10 December.
 func newTestAPI(t testing.TB) (*API, http.Handler) {
+	t.Helper()
+	a, h, _ := newTestAPIStore(t)
+	return a, h
+}
+
+// newTestAPIStore is newTestAPI that also returns the store. The queue
+// routes are on, with DSI-HQ's test queues (testQueues).
+func newTestAPIStore(t testing.TB) (*API, http.Handler, *sqlstore.Store) {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.SQLite(t)
@@ -66,7 +75,8 @@ func newTestAPI(t testing.TB) (*API, http.Handler) {
 		t.Fatalf("rules: %v", err)
 	}
 	a.SetAppointments(appointments.New(st, dir, messages.New(st, clock, nil), clock, nil))
-	return a, mount(a)
+	setQueue(t, a, st, dir, clock)
+	return a, mount(a), st
 }
 
 // mount mounts a on a mux that, like the application's, also serves pages

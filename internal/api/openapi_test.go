@@ -186,6 +186,25 @@ var samples = map[Route][]struct {
 	{"GET", "/api/v1/appointments/{id}"}:             {{"/api/v1/appointments/x", 401}},
 	{"POST", "/api/v1/appointments/{id}/cancel"}:     {{"/api/v1/appointments/x/cancel", 401}},
 	{"POST", "/api/v1/appointments/{id}/reschedule"}: {{"/api/v1/appointments/x/reschedule", 401}},
+	// The queue: signed-in routes answer 401 here; queue_test.go validates
+	// their real answers against the document.
+	{"POST", "/api/v1/tickets"}:              {{"/api/v1/tickets", 401}},
+	{"GET", "/api/v1/tickets/{id}"}:          {{"/api/v1/tickets/x", 401}},
+	{"POST", "/api/v1/tickets/{id}/cancel"}:  {{"/api/v1/tickets/x/cancel", 401}},
+	{"GET", "/api/v1/branches/{code}/queue"}: {{"/api/v1/branches/DSI-HQ/queue", 200}, {"/api/v1/branches/NOPE/queue", 404}},
+	{"GET", "/api/v1/branches/{code}/queue/events"}: {{"/api/v1/branches/NOPE/queue/events", 404},
+		{"/api/v1/branches/bad/queue/events", 404}},
+	{"POST", "/api/v1/counters/{counter}/open"}:      {{"/api/v1/counters/DSI-HQ.DSI-01/open", 401}},
+	{"POST", "/api/v1/counters/{counter}/close"}:     {{"/api/v1/counters/DSI-HQ.DSI-01/close", 401}},
+	{"POST", "/api/v1/counters/{counter}/call-next"}: {{"/api/v1/counters/DSI-HQ.DSI-01/call-next", 401}},
+	{"POST", "/api/v1/tickets/{id}/recall"}:          {{"/api/v1/tickets/x/recall", 401}},
+	{"POST", "/api/v1/tickets/{id}/no-show"}:         {{"/api/v1/tickets/x/no-show", 401}},
+	{"POST", "/api/v1/tickets/{id}/reinstate"}:       {{"/api/v1/tickets/x/reinstate", 401}},
+	{"POST", "/api/v1/tickets/{id}/park"}:            {{"/api/v1/tickets/x/park", 401}},
+	{"POST", "/api/v1/tickets/{id}/resume"}:          {{"/api/v1/tickets/x/resume", 401}},
+	{"POST", "/api/v1/tickets/{id}/transfer"}:        {{"/api/v1/tickets/x/transfer", 401}},
+	{"POST", "/api/v1/tickets/{id}/complete"}:        {{"/api/v1/tickets/x/complete", 401}},
+	{"POST", "/api/v1/tickets/{id}/class"}:           {{"/api/v1/tickets/x/class", 401}},
 }
 
 // TestResponsesMatchOpenAPI makes real requests for every route and

@@ -45,12 +45,31 @@ var statuses = map[apperr.Code]int{
 	// The booking conflicts carry their own codes (see appointments.go).
 	codeSlotFull:     http.StatusConflict,
 	codeLimitReached: http.StatusConflict,
+	// The queue conflicts likewise (see queue.go).
+	codeQuotaReached:  http.StatusConflict,
+	codeActiveTicket:  http.StatusConflict,
+	codeQueueClosed:   http.StatusConflict,
+	codeCounterBusy:   http.StatusConflict,
+	codeCounterClosed: http.StatusConflict,
+	codeQueueEmpty:    http.StatusConflict,
+	codeWrongState:    http.StatusConflict,
 }
 
 // The booking conflict codes clients match on.
 const (
 	codeSlotFull     apperr.Code = "slot_full"
 	codeLimitReached apperr.Code = "limit_reached"
+)
+
+// The queue conflict codes clients match on.
+const (
+	codeQuotaReached  apperr.Code = "quota_reached"
+	codeActiveTicket  apperr.Code = "active_ticket"
+	codeQueueClosed   apperr.Code = "queue_closed"
+	codeCounterBusy   apperr.Code = "counter_busy"
+	codeCounterClosed apperr.Code = "counter_closed"
+	codeQueueEmpty    apperr.Code = "queue_empty"
+	codeWrongState    apperr.Code = "wrong_state"
 )
 
 // StatusOf returns the HTTP status for an apperr code: the one place the
