@@ -28,6 +28,7 @@ import (
 	"github.com/oneaccount/oneaccount/internal/notify"
 	"github.com/oneaccount/oneaccount/internal/oidc"
 	"github.com/oneaccount/oneaccount/internal/push"
+	"github.com/oneaccount/oneaccount/internal/queue"
 	"github.com/oneaccount/oneaccount/internal/refdata"
 	"github.com/oneaccount/oneaccount/internal/server"
 	"github.com/oneaccount/oneaccount/internal/store/postgres"
@@ -55,7 +56,13 @@ type App struct {
 	push      *push.Sender
 	// appointments books counter appointments.
 	appointments *appointments.Service
-	handler      http.Handler
+	// queue issues and calls queue tickets; queueData is its settings file.
+	queue     *queue.Service
+	queueData queue.Data
+	// events carries the queue's live events to every node (the realtime
+	// broker); nil until it is built, and then no live events.
+	events  queue.Publisher
+	handler http.Handler
 }
 
 // Open connects to the database in cfg and returns an App that has not yet
@@ -112,6 +119,12 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.buildAppointments()
 	if err := a.seedBookingRules(ctx); err != nil {
+		return err
+	}
+	if err := a.buildQueue(); err != nil {
+		return err
+	}
+	if err := a.seedQueues(ctx); err != nil {
 		return err
 	}
 	if a.cfg.Demo {
@@ -185,7 +198,7 @@ func (a *App) buildHandler(ctx context.Context) (http.Handler, error) {
 	}
 	opts := web.Options{Directory: a.dir, Log: a.log, Demo: a.cfg.Demo, Secure: a.cfg.Secure(),
 		Identity: a.identity, Outbox: a.outbox, OIDC: a.oidc, Clients: a.clients,
-		Messages: a.messages, Jobs: a.store, Appointments: a.appointments}
+		Messages: a.messages, Jobs: a.store, Appointments: a.appointments, Queue: a.queue}
 	if a.push != nil {
 		opts.PushKey, opts.PushSubscribe, opts.PushUnsubscribe = a.push.PublicKey(), a.push.Subscribe, a.push.Unsubscribe
 	}
