@@ -48,6 +48,12 @@ func engines(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t testing.TB, db string, extra ...string) *env {
 	t.Helper()
+	return newEnvClock(t, db, nil, extra...)
+}
+
+// newEnvClock is newEnv with the platform's clock (nil: time.Now).
+func newEnvClock(t testing.TB, db string, now func() time.Time, extra ...string) *env {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +66,7 @@ func newEnv(t testing.TB, db string, extra ...string) *env {
 		t.Fatalf("config: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(cfg, log, nil)
+	a, err := app.Open(cfg, log, now)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

@@ -1,0 +1,199 @@
+package oidc_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oneaccount/oneaccount/internal/identity"
+	"github.com/oneaccount/oneaccount/internal/lang"
+	"github.com/oneaccount/oneaccount/internal/queue"
+	"github.com/oneaccount/oneaccount/internal/store/storetest"
+)
+
+// Queue benchmarks through the HTTP API, beside pgbench -N in
+// scripts/bench-queue.sh:
+//
+//	go test ./internal/oidc -run XXX -bench 'Queue' -benchtime 3000x
+
+// benchWorkers is how many clients send requests at once.
+const benchWorkers = 64
+
+// benchCounters is how many counters call at once.
+const benchCounters = 16
+
+// BenchmarkQueueTickets measures remote tickets through POST
+// /api/v1/tickets with 64 concurrent clients. Each ticket is taken by a
+// different resident with their own session (one active ticket per
+// person and branch), spread over eight queues of DSI-HQ or all in one
+// queue; the daily quota is lifted so that every request issues.
+func BenchmarkQueueTickets(b *testing.B) {
+	for _, hot := range []bool{false, true} {
+		name := map[bool]string{false: "spread", true: "hot"}[hot]
+		b.Run(name+"/sqlite", func(b *testing.B) {
+			benchTickets(b, newQueueEnv(b, "sqlite:"+filepath.Join(b.TempDir(), "bench.db")), hot)
+		})
+		b.Run(name+"/postgres", func(b *testing.B) { benchTickets(b, newQueueEnv(b, storetest.FreshSchema(b)), hot) })
+	}
+}
+
+// BenchmarkQueueCalls measures calls through the HTTP API: 16 counters of
+// one queue, each with its own staff member, call concurrently through
+// tickets issued beforehand; each call is POST call-next then POST
+// complete.
+func BenchmarkQueueCalls(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) {
+		benchCalls(b, newQueueEnv(b, "sqlite:"+filepath.Join(b.TempDir(), "bench.db")))
+	})
+	b.Run("postgres", func(b *testing.B) { benchCalls(b, newQueueEnv(b, storetest.FreshSchema(b))) })
+}
+
+// benchQueues gives DSI-HQ n queues (A, B, ...) without a quota and
+// benchCounters counters serving them all.
+func benchQueues(b *testing.B, e *queueEnv, n int) []string {
+	var qs []queue.Queue
+	var codes []string
+	for i := range n {
+		code := queue.Letters[i : i+1]
+		codes = append(codes, code)
+		qs = append(qs, queue.Queue{Branch: "DSI-HQ", Code: code, Entity: "DSI", Name: lang.Text{ZhHant: code, Pt: code, En: code},
+			Services: []string{"DSI-BIR-RENEW"}, MaxWait: 45 * time.Minute})
+	}
+	var cs []queue.Counter
+	for i := range benchCounters {
+		code := fmt.Sprintf("DSI-%02d", i+1)
+		cs = append(cs, queue.Counter{Branch: "DSI-HQ", Code: code, Entity: "DSI", Name: lang.Text{ZhHant: code, Pt: code, En: code},
+			Queues: codes, PriorityShare: 1, NormalShare: 2})
+	}
+	if err := e.app.Store().SaveQueues(context.Background(), "DSI-HQ", qs, cs); err != nil {
+		b.Fatal(err)
+	}
+	e.app.Queue().Forget()
+	return codes
+}
+
+func benchTickets(b *testing.B, e *queueEnv, hot bool) {
+	codes := benchQueues(b, e, 8)
+	if hot {
+		codes = codes[:1]
+	}
+	c := benchClient()
+	sessions := make([]*http.Cookie, b.N)
+	for i := range sessions {
+		sessions[i] = e.session(b, identity.Resident, "")
+	}
+	bodies := make([][]byte, len(codes))
+	for i, q := range codes {
+		bodies[i], _ = json.Marshal(map[string]string{"branch": "DSI-HQ", "queue": q})
+	}
+	run(b, "tickets/s", func(i int) bool {
+		return sendPost(c, sessions[i], e.issuer+"/api/v1/tickets", bodies[i%len(bodies)]) == http.StatusCreated
+	})
+}
+
+func benchCalls(b *testing.B, e *queueEnv) {
+	benchQueues(b, e, 1)
+	ctx := context.Background()
+	svc := e.app.Queue()
+	for range b.N {
+		if _, err := svc.TakeKiosk(ctx, "DSI-HQ", "A", queue.Normal, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	c := benchClient()
+	staff := make([]*http.Cookie, benchCounters)
+	for i := range staff {
+		staff[i] = e.session(b, identity.Staff, "DSI", identity.CounterAgent)
+		url := fmt.Sprintf("%s/api/v1/counters/DSI-HQ.DSI-%02d/open", e.issuer, i+1)
+		if s := sendPost(c, staff[i], url, nil); s != http.StatusOK {
+			b.Fatalf("open counter %d: %d", i+1, s)
+		}
+	}
+	var worker atomic.Int64
+	done, _ := json.Marshal(map[string]string{"outcome": "served"})
+	runWith(b, "calls/s", benchCounters, func() func(int) bool {
+		n := int(worker.Add(1) - 1)
+		session := staff[n]
+		next := fmt.Sprintf("%s/api/v1/counters/DSI-HQ.DSI-%02d/call-next", e.issuer, n+1)
+		return func(int) bool {
+			var tk struct {
+				ID string `json:"id"`
+			}
+			if s := postJSON(c, session, next, nil, &tk); s != http.StatusOK {
+				return false
+			}
+			return sendPost(c, session, e.issuer+"/api/v1/tickets/"+tk.ID+"/complete", done) == http.StatusOK
+		}
+	})
+}
+
+// run times b.N requests, request(i) for i in 0..b.N-1, sent by 64
+// concurrent workers, and reports their rate as unit.
+func run(b *testing.B, unit string, request func(i int) bool) {
+	runWith(b, unit, benchWorkers, func() func(int) bool { return request })
+}
+
+// runWith is run with workers workers, each with its own function from
+// newWorker.
+func runWith(b *testing.B, unit string, workers int, newWorker func() func(int) bool) {
+	var next, failed atomic.Int64
+	fns := make([]func(int) bool, workers)
+	for i := range fns {
+		fns[i] = newWorker()
+	}
+	b.ResetTimer()
+	t0 := time.Now()
+	done := make(chan struct{}, workers)
+	for _, fn := range fns {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(b.N) {
+					return
+				}
+				if !fn(int(i)) {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	for range workers {
+		<-done
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), unit)
+	if f := failed.Load(); f > 0 {
+		b.Fatalf("%d of %d failed", f, b.N)
+	}
+}
+
+// sendPost sends a JSON body with a session cookie and returns the status,
+// draining the answer.
+func sendPost(c *http.Client, session *http.Cookie, url string, body []byte) int {
+	return postJSON(c, session, url, body, nil)
+}
+
+// postJSON is sendPost that decodes a 200 answer into out, if set.
+func postJSON(c *http.Client, session *http.Cookie, url string, body []byte, out any) int {
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(session)
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	if out != nil && resp.StatusCode == http.StatusOK {
+		_ = json.NewDecoder(resp.Body).Decode(out)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
