@@ -93,6 +93,9 @@ func TestQueueAPI_TakeTicket(t *testing.T) {
 	t.Run("ErrUnauthenticated", func(t *testing.T) {
 		s.expect(t, post("", a1, nil), http.StatusUnauthorized, apperr.Unauthenticated)
 	})
+	t.Run("ErrStaff", func(t *testing.T) {
+		s.expect(t, post("agent", a1, nil), http.StatusForbidden, apperr.Forbidden)
+	})
 	t.Run("Token", func(t *testing.T) {
 		s.expect(t, post("", a1, map[string]string{"Authorization": "Bearer dan account:read"}), http.StatusForbidden, apperr.Forbidden)
 		tk := s.expect(t, post("", a1, map[string]string{"Authorization": "Bearer dan tickets"}), http.StatusCreated, "")
