@@ -23,7 +23,12 @@
     var es = null;
     var timer = null;
     var delay = 1000;
-    var state = function (s) { if (handlers.state) { handlers.state(s); } };
+    // The root element carries the state too (data-queue-live), for
+    // styles and for the browser tests.
+    var state = function (s) {
+      document.documentElement.setAttribute('data-queue-live', s);
+      if (handlers.state) { handlers.state(s); }
+    };
 
     function open() {
       es = new EventSource(url);
