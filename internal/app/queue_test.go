@@ -170,7 +170,9 @@ func (w *queueWorld) person(t *testing.T, name string, kind identity.Kind, entit
 	w.people[name] = a
 }
 
-func (w *queueWorld) actor(name string) identity.Actor { return identity.Actor{Account: w.people[name]} }
+func (w *queueWorld) actor(name string) identity.Actor {
+	return identity.Actor{Account: w.people[name]}
+}
 
 // take has name take a remote ticket of DSI-HQ's queue A, a minute after
 // the one before.
@@ -348,4 +350,56 @@ func TestQueueService_ViewAndStatus(t *testing.T) {
 		_, err = w.svc.Status(ctx, "NOPE")
 		wantCode(t, "the status of an unknown branch", err, apperr.NotFound)
 	})
+}
+
+// TestAppQueueWiring: Start seeds every open branch's queues from the
+// directory, and a check-in at the counter hands the visitor to the
+// queue covering the service.
+func TestAppQueueWiring(t *testing.T) {
+	a := startBench(t, "sqlite:"+t.TempDir()+"/oa.db")
+	ctx := context.Background()
+	qs, err := a.Queue().Queues(ctx, "GSC-MORAIS")
+	if err != nil || len(qs) != 6 || qs[0].Code != "A" || qs[0].Entity != "DSI" || qs[0].LastRemote != "17:15" {
+		t.Fatalf("GSC-MORAIS queues = %+v, %v", qs, err)
+	}
+	if qs, _ := a.Queue().Queues(ctx, "GSC-AREIA-PRETA"); len(qs) != 0 {
+		t.Errorf("the closed centre got %d queues", len(qs))
+	}
+	if a.Queue().NearAt != 3 || a.Queue().Rule.Early != 15*time.Minute {
+		t.Errorf("settings not applied: near %d, rule %+v", a.Queue().NearAt, a.Queue().Rule)
+	}
+	now := time.Now()
+	mk := func(kind identity.Kind, entity string, roles ...identity.Role) identity.Account {
+		acct, err := a.store.CreateAccount(ctx, identity.Account{ID: identity.NewID(), Kind: kind, NameLatin: "x",
+			Email: contact.Email(identity.NewID() + "@example.mo"), PasswordHash: "x", Entity: entity, Roles: roles,
+			Assurance: identity.Level2, Lang: lang.En, CreatedAt: now, UpdatedAt: now}, audit.Event{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return acct
+	}
+	resident, agent := mk(identity.Resident, ""), mk(identity.Staff, "DSI", identity.CounterAgent)
+	start := now.Add(10 * time.Minute).Truncate(time.Minute)
+	ap := appointments.Appointment{ID: "ap-wiring", Reference: "K7QM-4XRA", AccountID: resident.ID, Branch: "DSI-HQ",
+		Service: "DSI-PASSPORT", Start: start, End: start.Add(20 * time.Minute), Status: appointments.Booked, CreatedAt: now, UpdatedAt: now}
+	if _, _, err := a.store.Book(ctx, appointments.NewBooking{Appointment: ap, Capacity: 3,
+		Day: directory.DateOf(start.In(a.dir.Location())).String()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Appointments().CheckIn(ctx, identity.Actor{Account: agent}, "DSI-HQ", "k7qm4xra"); err != nil {
+		t.Fatalf("check in: %v", err)
+	}
+	day := directory.DateOf(now.In(a.dir.Location())).String()
+	ts, err := a.store.Tickets(ctx, "DSI-HQ", day)
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("DSI-HQ's tickets after the check-in = %+v, %v; want the appointment's", ts, err)
+	}
+	tk := ts[0]
+	if tk.Source != queue.Appointment || tk.AppointmentID != ap.ID || !tk.DueAt.Equal(start) || tk.Number != "A001" {
+		t.Errorf("the check-in's ticket = %+v", tk)
+	}
+	if again, err := a.Queue().CheckIn(ctx, ap); err != nil || again.ID != tk.ID {
+		t.Errorf("looking the ticket up = %+v, %v; want %s", again, err, tk.ID)
+	}
+	a.Queue().Flush()
 }
