@@ -141,7 +141,8 @@ type stream struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController
 	timeout time.Duration
-	armed   bool // the write deadline is set for the writes until flush
+	armed   bool      // the writes until the next flush are covered
+	until   time.Time // the write deadline set
 	err     error
 }
 
@@ -176,7 +177,7 @@ var (
 
 // event writes data as one message, a data: line per line of data.
 func (st *stream) event(data []byte) {
-	if !bytes.ContainsAny(data, "\r\n") {
+	if bytes.IndexByte(data, '\n') < 0 && bytes.IndexByte(data, '\r') < 0 {
 		st.write(dataPrefix)
 		st.write(data)
 		st.write(eventEnd)
@@ -203,11 +204,17 @@ func (st *stream) write(b []byte) {
 	}
 }
 
-// arm sets the write deadline once for the writes before the next flush.
+// arm makes sure the writes before the next flush have at least half
+// the timeout to complete, moving the deadline only when less is left
+// (a deadline costs a runtime timer update; most events need none).
 func (st *stream) arm() {
-	if !st.armed {
-		st.armed = true
-		st.deadline(st.rc.SetWriteDeadline(time.Now().Add(st.timeout)))
+	if st.armed {
+		return
+	}
+	st.armed = true
+	if now := time.Now(); st.until.Sub(now) < st.timeout/2 {
+		st.until = now.Add(st.timeout)
+		st.deadline(st.rc.SetWriteDeadline(st.until))
 	}
 }
 
