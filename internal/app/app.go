@@ -29,6 +29,7 @@ import (
 	"github.com/oneaccount/oneaccount/internal/oidc"
 	"github.com/oneaccount/oneaccount/internal/push"
 	"github.com/oneaccount/oneaccount/internal/queue"
+	"github.com/oneaccount/oneaccount/internal/realtime"
 	"github.com/oneaccount/oneaccount/internal/refdata"
 	"github.com/oneaccount/oneaccount/internal/server"
 	"github.com/oneaccount/oneaccount/internal/store/postgres"
@@ -61,8 +62,12 @@ type App struct {
 	queueData queue.Data
 	// events carries the queue's live events to every node (the realtime
 	// broker); nil until it is built, and then no live events.
-	events  queue.Publisher
-	handler http.Handler
+	events queue.Publisher
+	// live is that broker, for the streams; stopLive stops its listening
+	// for other nodes (PostgreSQL).
+	live     *realtime.Broker
+	stopLive func()
+	handler  http.Handler
 }
 
 // Open connects to the database in cfg and returns an App that has not yet
@@ -119,6 +124,9 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.buildAppointments()
 	if err := a.seedBookingRules(ctx); err != nil {
+		return err
+	}
+	if err := a.buildLive(ctx); err != nil {
 		return err
 	}
 	if err := a.buildQueue(); err != nil {
@@ -207,6 +215,7 @@ func (a *App) buildHandler(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	metrics := server.NewMetrics()
+	a.liveMetrics(metrics.Registry())
 	mux := http.NewServeMux()
 	server.Health(mux, a.store, a.log)
 	metrics.Mount(mux)
@@ -215,6 +224,8 @@ func (a *App) buildHandler(ctx context.Context) (http.Handler, error) {
 	jsonAPI.SetTokenVerifier(a.tokenVerifier())
 	jsonAPI.SetMessaging(api.Messaging{Service: a.messages, PerSecond: a.cfg.MessagesRate})
 	jsonAPI.SetAppointments(a.appointments)
+	jsonAPI.SetQueue(a.queue)
+	jsonAPI.SetLive(a.live)
 	jsonAPI.SetAccountLoader(func(r *http.Request, id string) (identity.Account, error) {
 		return a.store.Account(r.Context(), id)
 	})
@@ -283,10 +294,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.sweep(ctx)
 	go a.runner.Run(ctx)
 	srv := server.New(a.handler, a.log)
+	srv.RegisterOnShutdown(a.live.Shutdown) // live streams end, so shutdown does not wait on them
 	a.log.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL.String(),
 		"engine", a.cfg.Engine(), "demo", a.cfg.Demo)
 	return server.Serve(ctx, srv, ln, a.cfg.ShutdownTimeout)
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.store.Close() }
+// Close ends the live streams and closes the database.
+func (a *App) Close() error {
+	a.closeLive()
+	return a.store.Close()
+}
