@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -179,5 +180,45 @@ func TestLiveEvents_TwoNodes(t *testing.T) {
 		if b > time.Second {
 			t.Logf("note: over the issue's 1 s bar on this run")
 		}
+	}
+}
+
+// TestLiveEvents_Shutdown serves an app with a stream open and shuts it
+// down: the stream ends and shutdown completes cleanly instead of waiting
+// out its grace period for the stream.
+func TestLiveEvents_Shutdown(t *testing.T) {
+	cfg, _, err := config.Load("serve", []string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "live.db")},
+		func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(cfg, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close() })
+	if err := a.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ctx, ln) }()
+	s := openStream(t, "http://"+ln.Addr().String(), "DSI-HQ")
+	s.next(5 * time.Second)
+	stop()
+	select {
+	case _, ok := <-s.events:
+		if ok {
+			t.Error("an event instead of the end of the stream")
+		}
+	case <-time.After(cfg.ShutdownTimeout):
+		t.Error("the stream outlived the shutdown")
+	}
+	if err := <-served; err != nil {
+		t.Errorf("Serve = %v, want a clean shutdown", err)
 	}
 }
