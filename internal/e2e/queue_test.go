@@ -177,6 +177,13 @@ func TestQueueTicketGoesLive(t *testing.T) {
 		t.Errorf("ticket status %q, want À espera", got)
 	}
 	tp.live("ticket page")
+	// The first event (the branch's status) rewrites the time of the
+	// update: Macao's (the site's clock runs from 10:00 there), whatever
+	// the browser's time zone.
+	tp.waitFor("first event handled", `Number(document.documentElement.getAttribute('data-queue-events')) >= 1`, 10*time.Second)
+	if got := inboxText(tp.accountFlow, "#ticket-at"); !strings.HasPrefix(got, "10:") {
+		t.Errorf("ticket page updated at %q, want Macao's 10:xx", got)
+	}
 	tp.check("ticket page")
 
 	// The display board.

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/oneaccount/oneaccount/internal/queue"
 )
@@ -128,8 +129,15 @@ func waitsChart(l *Locale, id, queueName string, hs []queue.HourStats) chart {
 	if best >= 0 {
 		desc = l.T("queue.stats_longest", "Hour", fmt.Sprintf("%02d:00", hs[best].Hour), "Wait", duration(l, hs[best].WaitP50))
 	}
-	return barChart(id, l.T("queue.stats_chart_waits", "Queue", queueName), desc, hourLabels(hs), values,
-		func(v float64) string { return fmt.Sprintf("%.0f", math.Round(v)) })
+	return barChart(id, l.T("queue.stats_chart_waits", "Queue", queueName), desc, hourLabels(hs), values, minutesText)
+}
+
+// minutesText writes minutes as whole numbers, with a tenth under ten.
+func minutesText(v float64) string {
+	if v < 10 && v != math.Trunc(v) {
+		return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
 }
 
 // duration formats seconds as minutes and seconds in the language.

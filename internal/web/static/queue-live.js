@@ -23,8 +23,9 @@
     var es = null;
     var timer = null;
     var delay = 1000;
-    // The root element carries the state too (data-queue-live), for
-    // styles and for the browser tests.
+    // The root element carries the state (data-queue-live) and the count
+    // of events handled (data-queue-events), for styles and for the
+    // browser tests.
     var state = function (s) {
       document.documentElement.setAttribute('data-queue-live', s);
       if (handlers.state) { handlers.state(s); }
@@ -39,7 +40,10 @@
       es.onmessage = function (e) {
         var ev;
         try { ev = JSON.parse(e.data); } catch (err) { return; }
-        if (ev && ev.status) { handlers.event(ev); }
+        if (!ev || !ev.status) { return; }
+        handlers.event(ev);
+        var root = document.documentElement;
+        root.setAttribute('data-queue-events', String(Number(root.getAttribute('data-queue-events') || 0) + 1));
       };
       es.onerror = function () {
         state('reconnecting');
@@ -92,12 +96,17 @@
     return null;
   }
 
-  // clock is the time of day of an ISO instant, as HH:MM:SS.
+  // clock is the time of day of an ISO instant in Macao, as the server
+  // writes it (HH:MM:SS), whatever the device's time zone.
   function clock(iso) {
     var d = iso ? new Date(iso) : new Date();
     if (isNaN(d.getTime())) { d = new Date(); }
-    var two = function (n) { return (n < 10 ? '0' : '') + n; };
-    return two(d.getHours()) + ':' + two(d.getMinutes()) + ':' + two(d.getSeconds());
+    try {
+      return d.toLocaleTimeString('en-GB', { timeZone: 'Asia/Macau', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    } catch (e) {
+      var two = function (n) { return (n < 10 ? '0' : '') + n; };
+      return two(d.getHours()) + ':' + two(d.getMinutes()) + ':' + two(d.getSeconds());
+    }
   }
 
   window.oaQueueLive = { connect: connect, refresh: refresh, fill: fill, queueOf: queueOf, clock: clock };
