@@ -192,6 +192,11 @@ func TestQueueTicketGoesLive(t *testing.T) {
 	board.live("board")
 	board.check("board")
 
+	// The public live status.
+	status := run.newQueueFlow(t, "en")
+	status.open("/branches/"+queueBranch+"/queue", "/branches/"+queueBranch+"/queue")
+	status.live("live status")
+
 	// The counter agent opens DSI-01 and presses N.
 	st := run.newQueueFlow(t, "en")
 	st.signInStaff(now)
@@ -228,6 +233,20 @@ func TestQueueTicketGoesLive(t *testing.T) {
 		t.Errorf("board's counter %q, want DSI 1號櫃檯", got)
 	}
 	board.check("board (called)")
+	status.waitFor("live status shows the call", `(() => { const e = document.querySelector('tr[data-queue="A"] [data-field="now_serving"]');
+		return !!e && e.textContent.trim() === `+string(quoted)+` })()`, 15*time.Second)
+	status.notReloaded("live status")
+
+	// A second kiosk ticket joins the workstation's waiting list live.
+	st.live("workstation (serving)")
+	k.open("/kiosk/"+queueBranch+"?lang=en", "/kiosk/"+queueBranch)
+	k.submit("choose queue A again", `a.oa-kiosk__queue[href*="queue=A"]`)
+	k.submit("take a second ticket", `form[action="/kiosk/`+queueBranch+`/tickets"] button[type=submit]`)
+	second := inboxText(k.accountFlow, "#ticket-number")
+	quoted2, _ := json.Marshal(second)
+	st.waitFor("workstation lists the second ticket", `(() => { const e = document.getElementById('ws-lists');
+		return !!e && Array.from(e.querySelectorAll('td.oa-ws__number'), td => td.textContent.trim()).includes(`+string(quoted2)+`) })()`, 15*time.Second)
+	st.notReloaded("workstation")
 
 	// The statistics of the day, for the staff member.
 	st.open("/staff/queue-stats/"+queueBranch, "/staff/queue-stats/"+queueBranch)
