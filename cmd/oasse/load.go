@@ -27,10 +27,11 @@ const (
 
 // loadOptions are the load role's flags.
 type loadOptions struct {
-	url, control, branch string
-	streams, calls       int
-	dialers              int
-	every, timeout       time.Duration
+	url, control, stats string
+	branch              string
+	streams, calls      int
+	dialers             int
+	every, timeout      time.Duration
 }
 
 func parseLoad(args []string, stderr io.Writer) (loadOptions, error) {
@@ -39,6 +40,7 @@ func parseLoad(args []string, stderr io.Writer) (loadOptions, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.url, "url", "http://127.0.0.1:8089", "the node the streams connect to; loopback only")
 	fs.StringVar(&o.control, "control", "http://127.0.0.1:8090", "control listener of the node that calls; loopback only")
+	fs.StringVar(&o.stats, "stats", "", "control listener of the node holding the streams, for its memory (default: -control)")
 	fs.StringVar(&o.branch, "branch", "DSI-HQ", "branch whose events to stream")
 	fs.IntVar(&o.streams, "streams", 1000, "streams to hold open")
 	fs.IntVar(&o.calls, "calls", 10, "tickets to call")
@@ -63,7 +65,10 @@ func parseLoad(args []string, stderr io.Writer) (loadOptions, error) {
 	case o.every <= 0 || o.timeout <= 0 || o.timeout > 10*time.Minute:
 		return o, usageError{"-every and -timeout: want more than 0 (-timeout at most 10m)"}
 	}
-	for name, raw := range map[string]string{"url": o.url, "control": o.control} {
+	if o.stats == "" {
+		o.stats = o.control
+	}
+	for name, raw := range map[string]string{"url": o.url, "control": o.control, "stats": o.stats} {
 		u, err := url.Parse(raw)
 		if err != nil || u.Scheme != "http" || u.Host == "" {
 			return o, usageError{fmt.Sprintf("-%s %q: want http://HOST:PORT", name, raw)}
@@ -234,7 +239,7 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	ctrl := &http.Client{Timeout: 30 * time.Second}
 	var r report
-	if err := getJSON(ctx, ctrl, http.MethodGet, o.control+"/stats", &r.before); err != nil {
+	if err := getJSON(ctx, ctrl, http.MethodGet, o.stats+"/stats", &r.before); err != nil {
 		return fmt.Errorf("server stats: %w", err)
 	}
 	sctx, stop := context.WithCancel(ctx)
@@ -242,13 +247,13 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	f.openAll(sctx, o.streams, o.dialers, o.timeout, stderr)
 	r.connect, r.open = time.Since(start), f.open.Load()
-	if err := getJSON(ctx, ctrl, http.MethodGet, o.control+"/stats", &r.connected); err != nil {
+	if err := getJSON(ctx, ctrl, http.MethodGet, o.stats+"/stats", &r.connected); err != nil {
 		stop()
 		return fmt.Errorf("server stats: %w", err)
 	}
 	r.calls, err = makeCalls(ctx, ctrl, o, f)
 	if err == nil {
-		err = getJSON(ctx, ctrl, http.MethodGet, o.control+"/stats", &r.after)
+		err = getJSON(ctx, ctrl, http.MethodGet, o.stats+"/stats", &r.after)
 	}
 	stop()
 	f.wg.Wait()

@@ -29,7 +29,8 @@
 //
 // With two serve processes on one PostgreSQL database, -url may name one
 // node and -control the other: the calls then reach the streams through
-// LISTEN/NOTIFY. Both roles talk to loopback addresses only.
+// LISTEN/NOTIFY (-stats names the streams' node's control listener, for
+// its memory). Both roles talk to loopback addresses only.
 //
 // Exit status: 0 when every stream received every call; 3 when some
 // missed one or a stream failed; 2 for bad flags; 1 for other errors.
