@@ -92,6 +92,7 @@ func (r *report) print(w io.Writer, o loadOptions) {
 	fmt.Fprintf(w, "server Go heap %.1f KiB + stacks %.1f KiB per stream (after GC); goroutines %d -> %d (%.2f per stream); events dropped for slow streams: %d\n",
 		kib(heap), kib(stacks), r.before.Goroutines, r.connected.Goroutines,
 		float64(r.connected.Goroutines-r.before.Goroutines)/float64(n), r.after.Dropped)
-	fmt.Fprintf(w, "server CPU: %.1f s opening the streams, %.1f s during the calls (%.0f ms per call and its take)\n",
-		r.connected.CPU-r.before.CPU, r.after.CPU-r.connected.CPU, 1000*(r.after.CPU-r.connected.CPU)/float64(max(len(r.calls), 1)))
+	cpu, sent := r.after.CPU-r.connected.CPU, r.after.Delivered-r.connected.Delivered
+	fmt.Fprintf(w, "server CPU: %.1f s opening the streams, %.1f s during the calls for %d events to streams (%.1f µs each)\n",
+		r.connected.CPU-r.before.CPU, cpu, sent, 1e6*cpu/float64(max(sent, 1)))
 }

@@ -241,6 +241,7 @@ type serverStats struct {
 	StackInuse uint64 `json:"stack_inuse"`
 	Goroutines int    `json:"goroutines"`
 	Streams    int    `json:"streams"`
+	Delivered  int64  `json:"delivered"`
 	Dropped    int64  `json:"dropped"`
 	// CPU is the process's user and system time so far, in seconds.
 	CPU float64 `json:"cpu"`
@@ -252,7 +253,7 @@ func (h *harness) stats(w http.ResponseWriter, _ *http.Request) {
 	runtime.ReadMemStats(&ms)
 	live := h.app.Live().Stats()
 	st := serverStats{PID: os.Getpid(), RSSKiB: rssKiB(), HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse,
-		Goroutines: runtime.NumGoroutine(), Streams: live.Subscribers, Dropped: live.Dropped, CPU: cpuSeconds()}
+		Goroutines: runtime.NumGoroutine(), Streams: live.Subscribers, Delivered: live.Delivered, Dropped: live.Dropped, CPU: cpuSeconds()}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(st)
 }

@@ -42,7 +42,7 @@ type Broker struct {
 	topics map[string][]*Subscription
 	closed bool
 
-	dropped atomic.Int64
+	dropped, delivered atomic.Int64
 }
 
 // NewBroker returns an empty broker.
@@ -126,9 +126,11 @@ func (b *Broker) Publish(ctx context.Context, topic string, data []byte) error {
 func (b *Broker) Deliver(topic string, data []byte) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	for _, s := range b.topics[topic] {
+	subs := b.topics[topic]
+	for _, s := range subs {
 		b.offer(s.ch, data)
 	}
+	b.delivered.Add(int64(len(subs)))
 }
 
 // Resync sends every subscriber the resync marker (a nil event); a relay
@@ -190,15 +192,16 @@ func (b *Broker) closing() bool {
 // Stats are a broker's counters.
 type Stats struct {
 	Topics, Subscribers int
-	// Dropped counts events dropped from full subscriber buffers.
-	Dropped int64
+	// Delivered counts events handed to subscribers (one per subscriber
+	// per event); Dropped counts those dropped from full buffers.
+	Delivered, Dropped int64
 }
 
 // Stats returns the broker's counters.
 func (b *Broker) Stats() Stats {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	st := Stats{Topics: len(b.topics), Dropped: b.dropped.Load()}
+	st := Stats{Topics: len(b.topics), Delivered: b.delivered.Load(), Dropped: b.dropped.Load()}
 	for _, subs := range b.topics {
 		st.Subscribers += len(subs)
 	}

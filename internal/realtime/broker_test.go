@@ -51,8 +51,8 @@ func TestBroker_FanOut(t *testing.T) {
 		none(t, s)
 	}
 	none(t, other)
-	if st := b.Stats(); st.Topics != 2 || st.Subscribers != 4 || st.Dropped != 0 {
-		t.Errorf("Stats = %+v, want 2 topics, 4 subscribers, none dropped", st)
+	if st := b.Stats(); st.Topics != 2 || st.Subscribers != 4 || st.Delivered != 3 || st.Dropped != 0 {
+		t.Errorf("Stats = %+v, want 2 topics, 4 subscribers, 3 delivered, none dropped", st)
 	}
 }
 
