@@ -27,8 +27,8 @@ import (
 var queueNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("MO", 8*3600))
 
 // queueSite is the web layer with accounts and queue tickets over SQLite
-// with the Macao directory. DSI-HQ has queue A (DSI) served by counters
-// DSI-01 and DSI-02.
+// with the Macao directory. DSI-HQ has queues A and B (DSI); counter
+// DSI-01 serves A, DSI-02 serves both.
 type queueSite struct {
 	*orgSite
 	q *queue.Service
@@ -61,11 +61,13 @@ func newQueueSite(t *testing.T) *queueSite {
 	ms := messages.New(st, time.Now, nil)
 	qs := queue.New(st, dir, ms, nil, now, nil)
 	name := lang.Text{ZhHant: "身份證明局", Pt: "Identificação", En: "Identification"}
-	err = st.SaveQueues(ctx, "DSI-HQ", []queue.Queue{{Branch: "DSI-HQ", Code: "A", Entity: "DSI", Name: name,
-		Services: []string{"DSI-BIR-RENEW"}, MaxWait: 45 * time.Minute}},
+	passports := lang.Text{ZhHant: "護照", Pt: "Passaportes", En: "Passports"}
+	err = st.SaveQueues(ctx, "DSI-HQ", []queue.Queue{
+		{Branch: "DSI-HQ", Code: "A", Entity: "DSI", Name: name, Services: []string{"DSI-BIR-RENEW"}, MaxWait: 45 * time.Minute},
+		{Branch: "DSI-HQ", Code: "B", Entity: "DSI", Name: passports, Services: []string{"DSI-PASSPORT"}, MaxWait: 45 * time.Minute}},
 		[]queue.Counter{
 			{Branch: "DSI-HQ", Code: "DSI-01", Entity: "DSI", Queues: []string{"A"}, PriorityShare: 1, NormalShare: 2},
-			{Branch: "DSI-HQ", Code: "DSI-02", Entity: "DSI", Queues: []string{"A"}, PriorityShare: 1, NormalShare: 2},
+			{Branch: "DSI-HQ", Code: "DSI-02", Entity: "DSI", Queues: []string{"A", "B"}, PriorityShare: 1, NormalShare: 2},
 		})
 	if err != nil {
 		t.Fatal(err)
@@ -237,6 +239,40 @@ func TestWorkstation(t *testing.T) {
 	location(t, s.do(t, agent, "POST", ws+"/tickets/"+id+"/complete", url.Values{"outcome": {"served"}}), ws+"?done=complete")
 	expect(t, "finished", s.do(t, nil, "GET", "/tickets/"+id, nil), http.StatusOK, "Your visit is finished")
 	expect(t, "unknown action", s.do(t, agent, "POST", ws+"/tickets/"+id+"/explode", url.Values{}), http.StatusNotFound)
+
+	// The other ticket: confirm its class, set it aside and call it back,
+	// then mark it missed and put it back in the queue.
+	other := second
+	if id == second {
+		other = first
+	}
+	tb := ws + "/tickets/" + other
+	location(t, s.do(t, agent, "POST", ws+"/call-next", url.Values{}), ws+"?done=call-next")
+	location(t, s.do(t, agent, "POST", tb+"/class", url.Values{"class": {"elderly"}}), ws+"?done=class")
+	if v, _ := s.q.View(context.Background(), other); v.Ticket.Class != queue.Elderly || !v.Ticket.ClassConfirmed {
+		t.Errorf("after confirming, the class is %s (confirmed %v)", v.Ticket.Class, v.Ticket.ClassConfirmed)
+	}
+	location(t, s.do(t, agent, "POST", tb+"/park", url.Values{}), ws+"?done=park")
+	expect(t, "parked", s.do(t, agent, "GET", ws, nil), http.StatusOK, `id="parked-title"`, `action="`+tb+`/resume"`)
+	expect(t, "the ticket page while parked", s.do(t, nil, "GET", "/tickets/"+other, nil), http.StatusOK, "set your ticket aside")
+	location(t, s.do(t, agent, "POST", tb+"/resume", url.Values{}), ws+"?done=resume")
+	location(t, s.do(t, agent, "POST", tb+"/no-show", url.Values{}), ws+"?done=no-show")
+	expect(t, "missed", s.do(t, agent, "GET", ws, nil), http.StatusOK, `id="missed-title"`, `action="`+tb+`/reinstate"`)
+	expect(t, "the ticket page when missed", s.do(t, nil, "GET", "/tickets/"+other, nil), http.StatusOK, "You were called but did not come")
+	location(t, s.do(t, agent, "POST", tb+"/reinstate", url.Values{}), ws+"?done=reinstate")
+	expect(t, "back in the queue", s.do(t, agent, "GET", ws, nil), http.StatusOK, `id="waiting-count">1<`)
+	expect(t, "a refused action", s.do(t, agent, "POST", tb+"/complete", url.Values{}), http.StatusConflict, "This ticket cannot do that now")
+
+	// Transferred to B, it leaves DSI-01's list (which serves only A).
+	location(t, s.do(t, agent, "POST", ws+"/call-next", url.Values{}), ws+"?done=call-next")
+	expect(t, "transfer offered", s.do(t, agent, "GET", ws, nil), http.StatusOK, `action="`+tb+`/transfer"`, `<option value="B">B – Passports</option>`)
+	location(t, s.do(t, agent, "POST", tb+"/transfer", url.Values{"queue": {"B"}}), ws+"?done=transfer")
+	if v, _ := s.q.View(context.Background(), other); v.Ticket.Queue != "B" {
+		t.Errorf("after the transfer the ticket is in queue %s", v.Ticket.Queue)
+	}
+	expect(t, "after the transfer", s.do(t, agent, "GET", ws, nil), http.StatusOK, `id="waiting-count">0<`)
+	expect(t, "the ticket page after the transfer", s.do(t, nil, "GET", "/tickets/"+other, nil), http.StatusOK, "Passports")
+	location(t, s.do(t, agent, "POST", ws+"/close", url.Values{}), ws+"?done=close")
 }
 
 func TestQueueStatusBoardAndStats(t *testing.T) {
