@@ -58,8 +58,9 @@ func (s SSE) Serve(w http.ResponseWriter, r *http.Request, topic string, initial
 	s.defaults()
 	sub := s.Broker.Subscribe(topic)
 	defer sub.Close()
+	closing := s.Broker.closing()
 	var snap []byte
-	if !s.Broker.closing() {
+	if !closing {
 		var err error
 		if snap, err = initial(r.Context()); err != nil {
 			return err
@@ -68,7 +69,7 @@ func (s SSE) Serve(w http.ResponseWriter, r *http.Request, topic string, initial
 	st := newStream(w, s.WriteTimeout)
 	retry := s.Retry + rand.N(s.Retry+1)
 	st.start(retry)
-	if snap == nil {
+	if closing {
 		_ = st.flush()
 		return nil
 	}
@@ -116,23 +117,33 @@ func (s SSE) loop(ctx context.Context, st *stream, sub *Subscription, initial fu
 			if !ok {
 				return
 			}
-			if data == nil {
-				if resync == nil {
-					resync = time.After(rand.N(s.ResyncJitter))
-				}
+			if !s.take(st, sub, data, &resync) {
 				continue
-			}
-			st.event(data)
-			for len(sub.C) > 0 { // send what else waits in one flush
-				if data = <-sub.C; data != nil {
-					st.event(data)
-				}
 			}
 			tick.Reset(s.Heartbeat)
 		}
 		if st.flush() != nil {
 			return
 		}
+	}
+}
+
+// take writes data and whatever else waits on sub, for one flush; a
+// resync marker among them schedules a snapshot instead. It reports
+// whether it wrote anything.
+func (s SSE) take(st *stream, sub *Subscription, data []byte, resync *<-chan time.Time) bool {
+	wrote := false
+	for {
+		if data != nil {
+			st.event(data)
+			wrote = true
+		} else if *resync == nil {
+			*resync = time.After(rand.N(s.ResyncJitter))
+		}
+		if len(sub.C) == 0 {
+			return wrote
+		}
+		data = <-sub.C // buffered, so never the close
 	}
 }
 

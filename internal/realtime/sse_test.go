@@ -278,3 +278,21 @@ func TestSSE_StalledClientCutOff(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestSSE_EmptySnapshot streams on when the snapshot is empty (nil is
+// not the shutdown answer).
+func TestSSE_EmptySnapshot(t *testing.T) {
+	b := NewBroker(Options{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = ServeSSE(w, r, b, "t", func(context.Context) ([]byte, error) { return nil, nil })
+	}))
+	t.Cleanup(srv.Close)
+	c := dial(t, srv.URL)
+	if m := c.nextData(); m != "" {
+		t.Errorf("snapshot %q, want the empty message", m)
+	}
+	_ = b.Publish(t.Context(), "t", []byte("after"))
+	if m := c.nextData(); m != "after" {
+		t.Errorf("got %q, want the event after an empty snapshot", m)
+	}
+}
