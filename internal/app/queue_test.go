@@ -110,7 +110,7 @@ func tuesday10(t testing.TB) time.Time {
 	return time.Date(2026, 12, 1, 10, 0, 0, 0, loc)
 }
 
-func newQueueWorld(t *testing.T, st *sqlstore.Store) *queueWorld {
+func newQueueWorld(t testing.TB, st *sqlstore.Store) *queueWorld {
 	t.Helper()
 	ctx := context.Background()
 	ds, err := refdata.Macao()
@@ -158,7 +158,7 @@ func newQueueWorld(t *testing.T, st *sqlstore.Store) *queueWorld {
 	return w
 }
 
-func (w *queueWorld) person(t *testing.T, name string, kind identity.Kind, entity string, roles ...identity.Role) {
+func (w *queueWorld) person(t testing.TB, name string, kind identity.Kind, entity string, roles ...identity.Role) {
 	t.Helper()
 	now := w.clock.now()
 	a, err := w.st.CreateAccount(context.Background(), identity.Account{ID: identity.NewID(), Kind: kind, NameLatin: name,

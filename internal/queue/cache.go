@@ -17,6 +17,7 @@ const refTTL = 30 * time.Second
 type refCache struct {
 	mu       sync.Mutex
 	queues   map[string]cached[[]Queue]
+	counters map[string]cached[[]CounterState] // for their profiles only
 	branches map[string]cached[directory.Branch]
 	holidays map[string]cached[[]directory.Holiday] // by local day
 }
@@ -27,7 +28,7 @@ type cached[T any] struct {
 }
 
 func newRefCache() refCache {
-	return refCache{queues: map[string]cached[[]Queue]{}, branches: map[string]cached[directory.Branch]{},
+	return refCache{queues: map[string]cached[[]Queue]{}, counters: map[string]cached[[]CounterState]{}, branches: map[string]cached[directory.Branch]{},
 		holidays: map[string]cached[[]directory.Holiday]{}}
 }
 
@@ -56,6 +57,14 @@ func getCached[T any](mu *sync.Mutex, m map[string]cached[T], key string, load f
 func (s *Service) queues(ctx context.Context, branch string) ([]Queue, error) {
 	return getCached(&s.cache.mu, s.cache.queues, branch, func() ([]Queue, error) {
 		return s.store.Queues(ctx, branch)
+	})
+}
+
+// profiles returns a branch's counters as a recent read saw them: for
+// their profiles (entity, queues), never their live state.
+func (s *Service) profiles(ctx context.Context, branch string) ([]CounterState, error) {
+	return getCached(&s.cache.mu, s.cache.counters, branch, func() ([]CounterState, error) {
+		return s.store.Counters(ctx, branch)
 	})
 }
 
@@ -90,6 +99,7 @@ func (s *Service) Forget() {
 	s.cache.mu.Lock()
 	defer s.cache.mu.Unlock()
 	clear(s.cache.queues)
+	clear(s.cache.counters)
 	clear(s.cache.branches)
 	clear(s.cache.holidays)
 }

@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
@@ -9,37 +8,13 @@ import (
 	"time"
 )
 
-// snapTTL is how long a node reuses a branch's live status when nothing
-// changed on this node; changes on other nodes show within it.
+// snapTTL is how long a node goes without reading a branch's tickets
+// again: this node's own changes are applied to what it read, and other
+// nodes' changes show within it.
 const snapTTL = time.Second
 
-// maxCalls is how many of the latest calls a status lists.
-const maxCalls = 10
-
-// snapshot is a branch's live status as computed at one time: the
-// status, and every waiting ticket's place, for ticket pages and the
-// near notices.
-type snapshot struct {
-	status   BranchStatus
-	day      string
-	gen      uint64
-	computed time.Time // wall clock, for snapTTL
-	tickets  []Ticket  // the day's tickets
-	counters []CounterState
-	place    map[string]int // waiting ticket ID → tickets ahead
-	orders   map[string][]int
-	service  map[string][]time.Duration // recent service times per queue
-}
-
-// queueStatus returns the status of queue code in the snapshot.
-func (sn *snapshot) queueStatus(code string) QueueStatus {
-	for _, q := range sn.status.Queues {
-		if q.Code == code {
-			return q
-		}
-	}
-	return QueueStatus{Code: code}
-}
+// maxPatches bounds the changes applied to one read before reading again.
+const maxPatches = 5000
 
 // live is the per-branch state of live status: a generation counter
 // bumped by every change on this node, the latest snapshot, the
@@ -52,9 +27,10 @@ type live struct {
 
 type branchLive struct {
 	gen       uint64
-	snap      *snapshot
+	snap      *snapshot     // the latest
+	base      *snapshot     // the latest read from the store
+	patches   []patch       // this node's changes since
 	computing chan struct{} // closed when the computation in flight ends
-	compGen   uint64
 	pending   []Event
 	called    []Ticket        // tickets called or recalled, to notify
 	running   bool            // a drain goroutine publishes pending
@@ -70,17 +46,17 @@ func (l *live) branch(code string) *branchLive {
 	return b
 }
 
-// snapshot returns a branch's live status, computed after every change
-// this node made to it and at most snapTTL old. Concurrent callers share
-// one computation: under load a branch's status is read once for many
-// requests, not once for each.
+// snapshot returns a branch's live status, including every change this
+// node made to it, and read from the store at most snapTTL ago. Between
+// reads this node's changes are applied to the last read. Concurrent
+// callers share one computation.
 func (s *Service) snapshot(ctx context.Context, branch string) (*snapshot, error) {
 	day := s.today()
 	for {
 		s.live.mu.Lock()
 		bl := s.live.branch(branch)
 		want := bl.gen
-		if sn := bl.snap; sn != nil && sn.gen >= want && sn.day == day && time.Since(sn.computed) < snapTTL {
+		if sn := bl.snap; sn != nil && sn.gen >= want && sn.day == day && time.Since(sn.read) < snapTTL {
 			s.live.mu.Unlock()
 			return sn, nil
 		}
@@ -94,14 +70,28 @@ func (s *Service) snapshot(ctx context.Context, branch string) (*snapshot, error
 			}
 		}
 		ch := make(chan struct{})
-		bl.computing, bl.compGen = ch, want
+		bl.computing = ch
+		base, ps := bl.base, slices.Clone(bl.patches)
 		s.live.mu.Unlock()
-		sn, err := s.computeSnapshot(ctx, branch, day)
+		full := base == nil || base.day != day || time.Since(base.read) >= snapTTL || len(ps) > maxPatches
+		var sn *snapshot
+		var err error
+		if full {
+			sn, err = s.readSnapshot(ctx, branch, day)
+		} else {
+			sn, err = s.deriveSnapshot(ctx, base, ps)
+		}
 		s.live.mu.Lock()
 		bl.computing = nil
 		if err == nil {
 			sn.gen = want
-			if bl.snap == nil || bl.snap.gen <= want {
+			if full {
+				// The read saw every change up to want; later ones
+				// may be in it or not, and are applied again.
+				bl.base = sn
+				bl.patches = slices.DeleteFunc(bl.patches, func(p patch) bool { return p.gen <= want })
+			}
+			if bl.snap == nil || bl.snap.gen <= want || full {
 				bl.snap = sn
 			}
 		}
@@ -111,111 +101,29 @@ func (s *Service) snapshot(ctx context.Context, branch string) (*snapshot, error
 	}
 }
 
-// computeSnapshot reads a branch's queues, counters and the day's tickets
-// and works out each queue's calling order, now serving and estimate.
-func (s *Service) computeSnapshot(ctx context.Context, branch, day string) (*snapshot, error) {
-	computed, now := time.Now(), s.now()
-	qs, err := s.queues(ctx, branch)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := s.store.Counters(ctx, branch)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := s.store.Tickets(ctx, branch, day)
-	if err != nil {
-		return nil, err
-	}
-	sn := &snapshot{day: day, computed: computed, tickets: ts, counters: cs, place: map[string]int{},
-		orders: map[string][]int{}, service: map[string][]time.Duration{},
-		status: BranchStatus{Branch: branch, Queues: []QueueStatus{}, Calls: latestCalls(ts), At: now.UTC()}}
-	for _, q := range qs {
-		st, err := s.store.ServiceTimes(ctx, branch, q.Code, ServiceHistory)
-		if err != nil {
-			return nil, err
-		}
-		sn.service[q.Code] = st
-		order := Order(lineOf(q.Code, cs), ts, now, s.Rule, s.maxWaits(qs))
-		sn.orders[q.Code] = order
-		qst := QueueStatus{Code: q.Code, NowServing: nowServing(ts, q.Code), Waiting: len(order),
-			Order: make([]string, len(order)), OpenCounters: openServing(cs, q.Code)}
-		for i, k := range order {
-			qst.Order[i] = ts[k].Number
-			sn.place[ts[k].ID] = i
-		}
-		mid, low, high := Estimate(st, len(order), qst.OpenCounters)
-		qst.ETAMinutes, qst.ETALow, qst.ETAHigh = minutes(mid), minutes(low), minutes(high)
-		sn.status.Queues = append(sn.status.Queues, qst)
-	}
-	return sn, nil
+// changed records a change to a branch on this node, with the tickets
+// as it left them: status read from now on includes it, and the event
+// goes out with the branch's status (computed once for all events
+// pending) in the background, followed by the near notices the new order
+// calls for. The request that made the change does not wait for either.
+func (s *Service) changed(branch string, ev Event, ts ...Ticket) { s.record(branch, ev, ts, nil) }
+
+// calledOut is changed for a call or recall of t: its holder is told.
+func (s *Service) calledOut(branch string, ev Event, t Ticket) {
+	s.record(branch, ev, []Ticket{t}, []Ticket{t})
 }
 
-// lineOf is the counter whose ratio orders queue code: the first open
-// counter serving it, else the first serving it, else a 1:2 default. Its
-// queues are only code, so the order is the queue's own.
-func lineOf(code string, cs []CounterState) CounterState {
-	line := CounterState{Counter: Counter{PriorityShare: 1, NormalShare: 2}}
-	found := false
-	for _, c := range cs {
-		if slices.Contains(c.Queues, code) && (!found || c.Open && !line.Open) {
-			line, found = c, true
-		}
-	}
-	line.Queues = []string{code}
-	return line
-}
-
-func openServing(cs []CounterState, code string) int {
-	n := 0
-	for _, c := range cs {
-		if c.Open && slices.Contains(c.Queues, code) {
-			n++
-		}
-	}
-	return n
-}
-
-// nowServing is the number of the queue's latest call.
-func nowServing(ts []Ticket, code string) string {
-	var latest Ticket
-	for _, t := range ts {
-		if t.Queue == code && !t.CalledAt.IsZero() && t.Status != Waiting && t.Status != Cancelled && t.CalledAt.After(latest.CalledAt) {
-			latest = t
-		}
-	}
-	return latest.Number
-}
-
-// latestCalls are the day's latest calls, newest first.
-func latestCalls(ts []Ticket) []Call {
-	var called []Ticket
-	for _, t := range ts {
-		if !t.CalledAt.IsZero() && t.Status != Waiting && t.Status != Cancelled {
-			called = append(called, t)
-		}
-	}
-	slices.SortFunc(called, func(a, b Ticket) int { return cmp.Or(b.CalledAt.Compare(a.CalledAt), cmp.Compare(b.Number, a.Number)) })
-	out := []Call{}
-	for _, t := range called[:min(len(called), maxCalls)] {
-		out = append(out, Call{Number: t.Number, Queue: t.Queue, Counter: t.Counter, At: t.CalledAt.UTC()})
-	}
-	return out
-}
-
-// minutes rounds a duration up to whole minutes.
-func minutes(d time.Duration) int { return int((d + time.Minute - 1) / time.Minute) }
-
-// changed records a change to a branch on this node: status read from
-// now on is recomputed, and the event goes out with the branch's status
-// (computed once for all events pending) in the background, followed by
-// the near notices the new order calls for. The request that made the
-// change does not wait for either.
-func (s *Service) changed(branch string, ev Event, called ...Ticket) {
+func (s *Service) record(branch string, ev Event, ts, called []Ticket) {
 	s.live.mu.Lock()
 	defer s.live.mu.Unlock()
 	bl := s.live.branch(branch)
 	bl.gen++
+	for _, t := range ts {
+		bl.patches = append(bl.patches, patch{gen: bl.gen, t: t})
+	}
+	if len(bl.patches) > maxPatches {
+		bl.base, bl.patches = nil, nil // nobody read for long: read afresh
+	}
 	if s.pub == nil && s.NearAt <= 0 && len(called) == 0 {
 		return
 	}

@@ -168,7 +168,7 @@ func (s *Service) notice(ctx context.Context, kind string, t Ticket) (noticeText
 
 // counterName is a counter's name, its code when unknown.
 func (s *Service) counterName(ctx context.Context, branch, code string) lang.Text {
-	cs, err := s.store.Counters(ctx, branch)
+	cs, err := s.profiles(ctx, branch)
 	if err == nil {
 		if i := slices.IndexFunc(cs, func(c CounterState) bool { return c.Code == code }); i >= 0 && cs[i].Name.En != "" {
 			return cs[i].Name

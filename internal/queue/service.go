@@ -140,13 +140,18 @@ func splitCounter(id string) (branch, code string, err error) {
 	return branch, code, nil
 }
 
-// counter returns a counter by its ID.
-func (s *Service) counter(ctx context.Context, id string) (CounterState, error) {
+// counter returns a counter by its ID: its profile from a recent read
+// (live is false), or as it is now.
+func (s *Service) counter(ctx context.Context, id string, live bool) (CounterState, error) {
 	branch, code, err := splitCounter(id)
 	if err != nil {
 		return CounterState{}, err
 	}
-	cs, err := s.store.Counters(ctx, branch)
+	read := s.profiles
+	if live {
+		read = s.store.Counters
+	}
+	cs, err := read(ctx, branch)
 	if err != nil {
 		return CounterState{}, err
 	}

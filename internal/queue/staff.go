@@ -36,9 +36,10 @@ func (s *Service) authorize(ctx context.Context, actor identity.Actor, branch, e
 	return nil
 }
 
-// staffCounter returns counter counterID once actor may work it.
-func (s *Service) staffCounter(ctx context.Context, actor identity.Actor, counterID string) (CounterState, error) {
-	c, err := s.counter(ctx, counterID)
+// staffCounter returns counter counterID once actor may work it; its
+// live state only if live.
+func (s *Service) staffCounter(ctx context.Context, actor identity.Actor, counterID string, live bool) (CounterState, error) {
+	c, err := s.counter(ctx, counterID, live)
 	if err != nil {
 		return c, err
 	}
@@ -74,7 +75,7 @@ func (s *Service) CloseCounter(ctx context.Context, actor identity.Actor, counte
 }
 
 func (s *Service) setCounter(ctx context.Context, actor identity.Actor, counterID string, open bool) (CounterState, error) {
-	c, err := s.staffCounter(ctx, actor, counterID)
+	c, err := s.staffCounter(ctx, actor, counterID, false)
 	if err != nil {
 		return c, err
 	}
@@ -93,7 +94,7 @@ func (s *Service) setCounter(ctx context.Context, actor identity.Actor, counterI
 // CallNext calls the next ticket by the rule (Next) to the counter. The
 // database makes sure no other counter calls the same ticket.
 func (s *Service) CallNext(ctx context.Context, actor identity.Actor, counterID string) (Ticket, error) {
-	c, err := s.staffCounter(ctx, actor, counterID)
+	c, err := s.staffCounter(ctx, actor, counterID, false)
 	if err != nil {
 		return Ticket{}, err
 	}
@@ -107,7 +108,7 @@ func (s *Service) CallNext(ctx context.Context, actor identity.Actor, counterID 
 	if err != nil {
 		return t, err
 	}
-	s.changed(t.Branch, Event{Kind: "called", Call: &Call{Number: t.Number, Queue: t.Queue, Counter: t.Counter, At: now.UTC()}}, t)
+	s.calledOut(t.Branch, Event{Kind: "called", Call: &Call{Number: t.Number, Queue: t.Queue, Counter: t.Counter, At: now.UTC()}}, t)
 	return t, nil
 }
 
@@ -123,7 +124,7 @@ func (s *Service) Recall(ctx context.Context, actor identity.Actor, id string) (
 	if err != nil {
 		return t, err
 	}
-	s.changed(t.Branch, Event{Kind: "recalled", Call: &Call{Number: t.Number, Queue: t.Queue, Counter: t.Counter, At: now}}, t)
+	s.calledOut(t.Branch, Event{Kind: "recalled", Call: &Call{Number: t.Number, Queue: t.Queue, Counter: t.Counter, At: now}}, t)
 	return t, nil
 }
 
@@ -164,7 +165,7 @@ func (s *Service) Park(ctx context.Context, actor identity.Actor, id string) (Ti
 // Resume calls a parked ticket back, to counterID (which must be open
 // and free).
 func (s *Service) Resume(ctx context.Context, actor identity.Actor, id, counterID string) (Ticket, error) {
-	c, err := s.staffCounter(ctx, actor, counterID)
+	c, err := s.staffCounter(ctx, actor, counterID, false)
 	if err != nil {
 		return Ticket{}, err
 	}
@@ -172,7 +173,7 @@ func (s *Service) Resume(ctx context.Context, actor identity.Actor, id, counterI
 	if err != nil {
 		return t, err
 	}
-	s.changed(t.Branch, Event{Kind: "called", Call: &Call{Number: t.Number, Queue: t.Queue, Counter: t.Counter, At: s.now().UTC()}})
+	s.changed(t.Branch, Event{Kind: "called", Call: &Call{Number: t.Number, Queue: t.Queue, Counter: t.Counter, At: s.now().UTC()}}, t)
 	return t, nil
 }
 
@@ -217,7 +218,7 @@ func (s *Service) move(ctx context.Context, actor identity.Actor, id string, fro
 		return t, err
 	}
 	if ch.Status != Called {
-		s.changed(t.Branch, Event{Kind: "changed"})
+		s.changed(t.Branch, Event{Kind: "changed"}, t)
 	}
 	return t, nil
 }
@@ -226,7 +227,7 @@ func (s *Service) move(ctx context.Context, actor identity.Actor, id string, fro
 // at it, the waiting tickets of its queues in its calling order, those
 // parked at it and the missed ones to reinstate.
 func (s *Service) Workstation(ctx context.Context, actor identity.Actor, counterID string) (Workstation, error) {
-	c, err := s.staffCounter(ctx, actor, counterID)
+	c, err := s.staffCounter(ctx, actor, counterID, true)
 	if err != nil {
 		return Workstation{}, err
 	}

@@ -46,48 +46,19 @@ type HourStats struct {
 // completion of the served ones. Percentiles are nearest-rank, in whole
 // seconds. Hours with no ticket are left out. It is pure.
 func Summarise(ts []Ticket, loc *time.Location) []QueueStats {
-	type key struct{ branch, queue, day string }
-	type acc struct {
-		st             QueueStats
-		waits, service []time.Duration
-		hours          map[int]*hourAcc
-	}
-	groups := map[key]*acc{}
-	var keys []key
+	groups := map[statsKey]*statsAcc{}
+	var keys []statsKey
 	for _, t := range ts {
-		k := key{t.Branch, t.Queue, t.Day}
+		k := statsKey{t.Branch, t.Queue, t.Day}
 		g := groups[k]
 		if g == nil {
-			g = &acc{st: QueueStats{Branch: t.Branch, Queue: t.Queue, Day: t.Day}, hours: map[int]*hourAcc{}}
+			g = &statsAcc{st: QueueStats{Branch: t.Branch, Queue: t.Queue, Day: t.Day}, hours: map[int]*hourAcc{}}
 			groups[k] = g
 			keys = append(keys, k)
 		}
-		h := g.hours[t.IssuedAt.In(loc).Hour()]
-		if h == nil {
-			h = &hourAcc{}
-			g.hours[t.IssuedAt.In(loc).Hour()] = h
-		}
-		g.st.Tickets++
-		h.tickets++
-		switch t.Status {
-		case Done:
-			g.st.Served++
-			if !t.CalledAt.IsZero() && !t.DoneAt.IsZero() {
-				g.service = append(g.service, t.DoneAt.Sub(t.CalledAt))
-			}
-		case Missed:
-			g.st.NoShows++
-			h.noShows++
-		case Cancelled:
-			g.st.Cancelled++
-		}
-		if !t.CalledAt.IsZero() {
-			w := max(0, t.CalledAt.Sub(t.IssuedAt))
-			g.waits = append(g.waits, w)
-			h.waits = append(h.waits, w)
-		}
+		g.add(t, loc)
 	}
-	slices.SortFunc(keys, func(a, b key) int {
+	slices.SortFunc(keys, func(a, b statsKey) int {
 		return cmp.Or(cmp.Compare(a.branch, b.branch), cmp.Compare(a.queue, b.queue), cmp.Compare(a.day, b.day))
 	})
 	out := make([]QueueStats, 0, len(keys))
@@ -99,6 +70,44 @@ func Summarise(ts []Ticket, loc *time.Location) []QueueStats {
 		out = append(out, g.st)
 	}
 	return out
+}
+
+// statsKey groups tickets by branch, queue and day.
+type statsKey struct{ branch, queue, day string }
+
+// statsAcc gathers one group's figures.
+type statsAcc struct {
+	st             QueueStats
+	waits, service []time.Duration
+	hours          map[int]*hourAcc
+}
+
+func (g *statsAcc) add(t Ticket, loc *time.Location) {
+	hour := t.IssuedAt.In(loc).Hour()
+	h := g.hours[hour]
+	if h == nil {
+		h = &hourAcc{}
+		g.hours[hour] = h
+	}
+	g.st.Tickets++
+	h.tickets++
+	switch t.Status {
+	case Done:
+		g.st.Served++
+		if !t.CalledAt.IsZero() && !t.DoneAt.IsZero() {
+			g.service = append(g.service, t.DoneAt.Sub(t.CalledAt))
+		}
+	case Missed:
+		g.st.NoShows++
+		h.noShows++
+	case Cancelled:
+		g.st.Cancelled++
+	}
+	if !t.CalledAt.IsZero() {
+		w := max(0, t.CalledAt.Sub(t.IssuedAt))
+		g.waits = append(g.waits, w)
+		h.waits = append(h.waits, w)
+	}
 }
 
 // hourAcc gathers one hour's figures.

@@ -149,7 +149,7 @@ func (s *Service) issue(ctx context.Context, nt NewTicket) (Ticket, error) {
 		return t, err
 	}
 	if created {
-		s.changed(t.Branch, Event{Kind: "changed"})
+		s.changed(t.Branch, Event{Kind: "changed"}, t)
 	}
 	return t, nil
 }

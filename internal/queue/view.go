@@ -79,7 +79,7 @@ func (s *Service) Cancel(ctx context.Context, a *identity.Account, id string) (T
 	if err != nil {
 		return t, err
 	}
-	s.changed(t.Branch, Event{Kind: "changed"})
+	s.changed(t.Branch, Event{Kind: "changed"}, t)
 	return t, nil
 }
 
