@@ -378,3 +378,24 @@ func TestQueueService_ConcurrentCalls(t *testing.T) {
 		}
 	})
 }
+
+// TestQueueService_TwoNodes: a node sees its own changes at once and
+// another node's within a second of reading.
+func TestQueueService_TwoNodes(t *testing.T) {
+	eachEngine(t, func(t *testing.T, w *queueWorld) {
+		ctx := context.Background()
+		other := queue.New(w.st, w.dir, w.msgs, nil, w.clock.now, nil)
+		w.take(t, "ana")
+		if st, err := other.Status(ctx, "DSI-HQ"); err != nil || st.Queues[0].Waiting != 1 {
+			t.Fatalf("the other node's status = %+v, %v; want ana waiting", st, err)
+		}
+		bob := w.take(t, "bob")
+		if v, err := other.View(ctx, bob.ID); err != nil || v.Ahead != 1 {
+			t.Errorf("the other node places bob's new ticket %d ahead (%v), want 1 (after the waiting it read)", v.Ahead, err)
+		}
+		time.Sleep(1100 * time.Millisecond) // past the other node's read
+		if st, err := other.Status(ctx, "DSI-HQ"); err != nil || strings.Join(st.Queues[0].Order, " ") != "A001 A002" {
+			t.Errorf("the other node's status a second later = %+v, %v", st.Queues, err)
+		}
+	})
+}
