@@ -242,6 +242,10 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := getJSON(ctx, ctrl, http.MethodGet, o.stats+"/stats", &r.before); err != nil {
 		return fmt.Errorf("server stats: %w", err)
 	}
+	var none callResult
+	if err := getJSON(ctx, ctrl, http.MethodPost, fmt.Sprintf("%s/take?n=%d", o.control, o.calls), &none); err != nil {
+		return fmt.Errorf("take tickets: %w", err)
+	}
 	sctx, stop := context.WithCancel(ctx)
 	f := &fleet{client: newClient(), url: o.url + "/api/v1/branches/" + url.PathEscape(o.branch) + "/queue/events"}
 	start := time.Now()
@@ -283,8 +287,8 @@ func makeCalls(ctx context.Context, c *http.Client, o loadOptions, f *fleet) ([]
 	var calls []callResult
 	var res callResult
 	for i := range o.calls {
-		if err := getJSON(ctx, c, http.MethodPost, o.control+"/take", &res); err != nil {
-			return calls, fmt.Errorf("take %d: %w", i+1, err)
+		if err := getJSON(ctx, c, http.MethodPost, o.control+"/ready", &res); err != nil {
+			return calls, fmt.Errorf("ready %d: %w", i+1, err)
 		}
 		if err := sleep(ctx, o.every/2); err != nil {
 			return calls, err

@@ -10,22 +10,23 @@
 // serve runs the platform as `oneaccount serve` does (internal/app: the
 // same handler stack, queue service, broker and SSE route), with its clock
 // moved to 10:00 on the branch's next working day so that the queue is
-// open, and a control listener for the load role: POST /take takes a
-// kiosk ticket and completes the ticket last called at the next counter
-// (round robin); POST /call calls the next ticket there, answering its
-// number and the wall-clock time just before the call; GET /stats answers
-// the process's
-// resident memory and, after a garbage collection, its Go heap and
-// stacks, goroutines and open streams.
+// open, and a control listener for the load role: POST /take?n=N takes N
+// kiosk tickets; POST /ready opens the counters (the first time) and
+// completes the ticket last called at the next counter (round robin);
+// POST /call calls the next ticket there, answering its number and the
+// wall-clock time just before the call; GET /stats answers the process's
+// resident memory and CPU time and, after a garbage collection, its Go
+// heap and stacks, goroutines, open streams and events delivered.
 //
-// load opens -streams streams to GET /api/v1/branches/BRANCH/queue/events
-// (each counted once its first event, the snapshot, has arrived), reads
-// /stats before and after, then makes -calls calls -every apart, each
-// half an interval after a take (whose two events are broadcast too, but
-// not measured). For every
-// call it notes when the call's event arrived on each stream and prints
-// the percentiles of those delays over all deliveries, the streams that
-// missed a call, and the server's memory per stream.
+// load takes the tickets, then opens -streams streams to
+// GET /api/v1/branches/BRANCH/queue/events (each counted once its first
+// event, the snapshot, has arrived), reads /stats before and after, then
+// makes -calls calls -every apart, each half an interval after its
+// counter completed the ticket before (a change broadcast too, but not
+// measured), as a counter does. For every call it notes when the call's
+// event arrived on each stream and prints the percentiles of those delays
+// over all deliveries, the streams that missed a call, and the server's
+// memory per stream and CPU per event delivered.
 //
 // With two serve processes on one PostgreSQL database, -url may name one
 // node and -control the other: the calls then reach the streams through

@@ -156,6 +156,7 @@ type harness struct {
 func (h *harness) mux() *http.ServeMux {
 	m := http.NewServeMux()
 	m.HandleFunc("POST /take", h.take)
+	m.HandleFunc("POST /ready", h.ready)
 	m.HandleFunc("POST /call", h.call)
 	m.HandleFunc("GET /stats", h.stats)
 	m.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
@@ -170,21 +171,39 @@ type callResult struct {
 	At int64 `json:"at"`
 }
 
-// take readies the next call: it takes a kiosk ticket and completes the
-// ticket called before at the next counter (round robin). Both changes
-// are broadcast, so the load role leaves time before the call.
+// take takes ?n= kiosk tickets (the load role does it before opening
+// the streams, so that they are not broadcast to them).
 func (h *harness) take(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.answer(w, callResult{}, h.takeLocked(r.Context()))
+	n, err := strconv.Atoi(r.URL.Query().Get("n"))
+	if err != nil || n < 1 || n > 10_000 {
+		http.Error(w, "want ?n=1 to 10000", http.StatusBadRequest)
+		return
+	}
+	for range n {
+		if _, err = h.app.Queue().TakeKiosk(r.Context(), h.branch, h.queue, queue.Normal, ""); err != nil {
+			break
+		}
+	}
+	h.answer(w, callResult{}, err)
 }
 
-// call calls the next ticket at the counter take readied.
+// ready opens the counters the first time, then completes the ticket
+// last called at the next counter (round robin), if any: a change that
+// is broadcast, so the load role leaves time before the call.
+func (h *harness) ready(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.answer(w, callResult{}, h.readyLocked(r.Context()))
+}
+
+// call calls the next ticket at the counter ready readied.
 func (h *harness) call(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.counters == nil {
-		h.answer(w, callResult{}, errors.New("POST /take first"))
+		h.answer(w, callResult{}, errors.New("POST /ready first"))
 		return
 	}
 	c := h.counters[h.next%len(h.counters)]
@@ -206,7 +225,7 @@ func (h *harness) answer(w http.ResponseWriter, res callResult, err error) {
 	_ = json.NewEncoder(w).Encode(res)
 }
 
-func (h *harness) takeLocked(ctx context.Context) error {
+func (h *harness) readyLocked(ctx context.Context) error {
 	svc, staff := h.app.Queue(), identity.Actor{Platform: true}
 	if h.counters == nil {
 		cs, err := svc.Counters(ctx, h.branch)
@@ -219,9 +238,6 @@ func (h *harness) takeLocked(ctx context.Context) error {
 			}
 		}
 		h.counters = cs
-	}
-	if _, err := svc.TakeKiosk(ctx, h.branch, h.queue, queue.Normal, ""); err != nil {
-		return fmt.Errorf("kiosk ticket: %w", err)
 	}
 	c := h.counters[h.next%len(h.counters)]
 	if prev := h.current[c.ID()]; prev != "" {
