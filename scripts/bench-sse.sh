@@ -1,6 +1,6 @@
 #!/bin/sh
 # Live queue events at scale: STREAMS (default 10000) server-sent event
-# streams on one node, CALLS (default 20) ticket calls one second apart,
+# streams on one node, CALLS (default 20) ticket calls EVERY (default 1s),
 # the broadcast latency over every delivery and the server's memory per
 # stream (cmd/oasse). Three runs: one node on SQLite, one node on
 # PostgreSQL, and two nodes on PostgreSQL (streams on node B, calls on
@@ -14,6 +14,7 @@
 set -eu
 streams=${STREAMS:-10000}
 calls=${CALLS:-20}
+every=${EVERY:-1s}
 need=$((streams + 500))
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
 	ulimit -n "$need" 2>/dev/null || { echo "raise ulimit -n to at least $need" >&2; exit 1; }
@@ -47,10 +48,11 @@ stop() {
 }
 # load STREAMS-NODE CALLS-NODE-CONTROL STREAMS-NODE-CONTROL
 load() {
-	"$dir/oasse" load -url "http://$1" -control "http://$2" -stats "http://$3" -streams "$streams" -calls "$calls" 2>/dev/null
+	"$dir/oasse" load -url "http://$1" -control "http://$2" -stats "http://$3" -streams "$streams" -calls "$calls" -every "$every" 2>/dev/null
+	echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
 }
 
-echo "== one node, SQLite: $streams streams, $calls calls"
+echo "== one node, SQLite: $streams streams, $calls calls, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 serve "sqlite:$dir/sse.db" 127.0.0.1:18089 127.0.0.1:18090
 load 127.0.0.1:18089 127.0.0.1:18090 127.0.0.1:18090
 stop
@@ -61,10 +63,10 @@ server=${base%/*}
 db=oneaccount_ssebench
 psql "$server/postgres" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 url="$server/$db?sslmode=disable"
-echo "== one node, PostgreSQL: $streams streams, $calls calls"
+echo "== one node, PostgreSQL: $streams streams, $calls calls, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 serve "$url" 127.0.0.1:18089 127.0.0.1:18090
 load 127.0.0.1:18089 127.0.0.1:18090 127.0.0.1:18090
-echo "== two nodes, PostgreSQL: $streams streams on node B, $calls calls on node A"
+echo "== two nodes, PostgreSQL: $streams streams on node B, $calls calls on node A, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 serve "$url" 127.0.0.1:18091 127.0.0.1:18092
 load 127.0.0.1:18091 127.0.0.1:18090 127.0.0.1:18092
 stop
