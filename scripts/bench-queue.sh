@@ -23,7 +23,7 @@ psql $pg -d postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 pgbench $pg -i -s 10 -q "$db" >/dev/null 2>&1
 pgbench_n() {
 	echo "== pgbench -N, 16 clients, 20 s"
-	pgbench $pg -N -c 16 -j 2 -T 20 "$db" 2>/dev/null | grep -E "^tps|latency average"
+	pgbench $pg -N -c 16 -j 2 -T 20 "$db" 2>&1 | grep -E "^tps|latency average|error" || true
 }
 pgbench_n
 echo "== tickets and calls through the API: 64 residents taking tickets; 16 counters calling (call-next + complete)"
