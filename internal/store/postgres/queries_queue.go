@@ -47,7 +47,8 @@ var queueQueries = sqlstore.QueueQueries{
 	Ticket:          `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = $1`,
 	TicketForUpdate: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = $1 FOR UPDATE`,
 	Tickets:         `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = $1 AND day = $2 ORDER BY queued_at, prefix, seq`,
-	Waiting: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
+	Waiting: `WITH served AS (SELECT queue FROM queue_counter_queues WHERE branch_code = $1 AND counter = $3)
+		SELECT ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
 		waitingOf(`class = 'normal'`) + ` UNION ALL ` + waitingOf(`class = 'elderly'`) + ` UNION ALL ` +
 		waitingOf(`class = 'pregnant'`) + ` UNION ALL ` + waitingOf(`class = 'disability'`) + ` UNION ALL ` +
 		strings.Replace(waitingOf(`source = 'appointment'`), "ORDER BY", "ORDER BY due_at,", 1) +
@@ -71,12 +72,12 @@ var queueQueries = sqlstore.QueueQueries{
 }
 
 // waitingOf selects the IDs of the first n waiting tickets matching cond
-// that a counter may call (of its queues; of all when it has none), in
-// QueuedAt order; its parameters are (branch, day, counter, n). Each
-// walks queue_tickets_waiting and stops at n.
+// that a counter may call (of the queues it serves, in the query's
+// served; of all when it has none), in QueuedAt order; its parameters
+// are (branch, day, counter, n). Each walks queue_tickets_waiting and
+// stops at n.
 func waitingOf(cond string) string {
 	return `SELECT id FROM (SELECT id FROM queue_tickets WHERE branch_code = $1 AND day = $2 AND status = 'waiting' AND ` + cond +
-		` AND (queue IN (SELECT queue FROM queue_counter_queues WHERE branch_code = $1 AND counter = $3)
-		OR NOT EXISTS (SELECT 1 FROM queue_counter_queues WHERE branch_code = $1 AND counter = $3))
+		` AND (queue IN (SELECT queue FROM served) OR NOT EXISTS (SELECT 1 FROM served))
 		ORDER BY queued_at, prefix, seq LIMIT $4) x`
 }

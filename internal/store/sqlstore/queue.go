@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/oneaccount/oneaccount/internal/jobs"
@@ -75,6 +75,88 @@ type QueueQueries struct {
 
 var _ queue.Store = (*Store)(nil)
 
+// queueState is what a store keeps for the queue's hot paths: its
+// prepared statements, and on SQLite the turn of its writers.
+type queueState struct {
+	writers sync.Mutex
+	once    sync.Once
+	stmts   map[string]*sql.Stmt
+}
+
+// queueTx is a transaction whose hot statements are prepared once per
+// connection: a call at a counter runs the same few statements every
+// time, and on SQLite parsing them again was a third of its cost.
+type queueTx struct {
+	*sql.Tx
+	st *queueState
+}
+
+// prepare prepares the hot statements, outside any transaction: one
+// prepared inside would need a second connection while holding one, and
+// writers holding every connection of the pool would wait for each other.
+// A statement that fails to prepare runs unprepared.
+func (s *Store) prepareQueue(ctx context.Context) {
+	s.queue.once.Do(func() {
+		q := s.q.Queue
+		s.queue.stmts = map[string]*sql.Stmt{}
+		for _, query := range []string{q.Waiting, q.CallTicket, q.SetCalled, q.Counter, q.CounterForUpdate, q.CounterQueuesOf,
+			q.TicketForUpdate, q.UpdateTicket, q.FreeCounter, q.TakeCounter, q.NextSeq, q.InsertTicket, q.IdemLookup,
+			q.IdemInsert, q.MarkNear} {
+			if st, err := s.db.PrepareContext(context.WithoutCancel(ctx), query); err == nil {
+				s.queue.stmts[query] = st
+			}
+		}
+	})
+}
+
+// stmt returns query prepared for the transaction, nil if it is not.
+func (tx queueTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if p := tx.st.stmts[query]; p != nil {
+		return tx.StmtContext(ctx, p)
+	}
+	return nil
+}
+
+// ExecContext runs a prepared statement in the transaction.
+func (tx queueTx) ExecContext(ctx context.Context, query string, params ...any) (sql.Result, error) {
+	if st := tx.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, params...)
+	}
+	return tx.Tx.ExecContext(ctx, query, params...)
+}
+
+// QueryContext runs a prepared query in the transaction.
+func (tx queueTx) QueryContext(ctx context.Context, query string, params ...any) (*sql.Rows, error) {
+	if st := tx.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, params...)
+	}
+	return tx.Tx.QueryContext(ctx, query, params...)
+}
+
+// QueryRowContext runs a prepared one-row query in the transaction.
+func (tx queueTx) QueryRowContext(ctx context.Context, query string, params ...any) *sql.Row {
+	if st := tx.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, params...)
+	}
+	return tx.Tx.QueryRowContext(ctx, query, params...)
+}
+
+// inWriteTx is inTx for the writes many callers race to make at once
+// (tickets issued, calls at counters), with prepared statements. On
+// SQLite the writers wait in turn for the database's one write lock here,
+// rather than in SQLite's busy handler: that one polls, and while it
+// sleeps a writer arriving just as the lock is freed takes it, so under a
+// steady stream of writes a poller can starve past busy_timeout and fail
+// with SQLITE_BUSY.
+func (s *Store) inWriteTx(ctx context.Context, fn func(tx queueTx) error) error {
+	s.prepareQueue(ctx)
+	if s.engine == "sqlite" {
+		s.queue.writers.Lock()
+		defer s.queue.writers.Unlock()
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(queueTx{Tx: tx, st: &s.queue}) })
+}
+
 func scanQueue(r scanner) (queue.Queue, error) {
 	var q queue.Queue
 	var services string
@@ -103,7 +185,7 @@ func scanCounter(r scanner) (queue.CounterState, error) {
 // SaveQueues replaces a branch's queues and counter profiles; see
 // queue.Store.
 func (s *Store) SaveQueues(ctx context.Context, branch string, qs []queue.Queue, cs []queue.Counter) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(tx queueTx) error {
 		if err := s.saveQueueRows(ctx, tx, branch, qs); err != nil {
 			return err
 		}
@@ -111,7 +193,7 @@ func (s *Store) SaveQueues(ctx context.Context, branch string, qs []queue.Queue,
 	})
 }
 
-func (s *Store) saveQueueRows(ctx context.Context, tx *sql.Tx, branch string, qs []queue.Queue) error {
+func (s *Store) saveQueueRows(ctx context.Context, tx queueTx, branch string, qs []queue.Queue) error {
 	if _, err := tx.ExecContext(ctx, s.q.Queue.DeleteQueues, branch); err != nil {
 		return fmt.Errorf("delete queues: %w", err)
 	}
@@ -129,7 +211,7 @@ func (s *Store) saveQueueRows(ctx context.Context, tx *sql.Tx, branch string, qs
 	return nil
 }
 
-func (s *Store) saveCounterRows(ctx context.Context, tx *sql.Tx, branch string, cs []queue.Counter) error {
+func (s *Store) saveCounterRows(ctx context.Context, tx queueTx, branch string, cs []queue.Counter) error {
 	keep := map[string]bool{}
 	at := s.now().UTC()
 	for _, c := range cs {
@@ -162,7 +244,7 @@ func (s *Store) saveCounterRows(ctx context.Context, tx *sql.Tx, branch string, 
 	return s.saveCounterQueues(ctx, tx, branch, cs)
 }
 
-func (s *Store) saveCounterQueues(ctx context.Context, tx *sql.Tx, branch string, cs []queue.Counter) error {
+func (s *Store) saveCounterQueues(ctx context.Context, tx queueTx, branch string, cs []queue.Counter) error {
 	if _, err := tx.ExecContext(ctx, s.q.Queue.DeleteCounterQueues, branch); err != nil {
 		return fmt.Errorf("delete counter queues: %w", err)
 	}
@@ -237,7 +319,7 @@ func (s *Store) counter(ctx context.Context, q querier, query, branch, code stri
 // SetCounter opens or closes a counter; see queue.Store.
 func (s *Store) SetCounter(ctx context.Context, branch, code string, open bool, staffID string, at time.Time) (queue.CounterState, error) {
 	var c queue.CounterState
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(tx queueTx) error {
 		var res sql.Result
 		var err error
 		if open {
@@ -276,7 +358,7 @@ func (s *Store) ServiceTimes(ctx context.Context, branch, queueCode string, n in
 // MarkNear sets NearSent once and enqueues js when it did.
 func (s *Store) MarkNear(ctx context.Context, id string, js []jobs.Job) (bool, error) {
 	var marked bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(tx queueTx) error {
 		res, err := tx.ExecContext(ctx, s.q.Queue.MarkNear, id)
 		if err != nil {
 			return fmt.Errorf("mark near: %w", err)
@@ -285,7 +367,7 @@ func (s *Store) MarkNear(ctx context.Context, id string, js []jobs.Job) (bool, e
 			return nil
 		}
 		marked = true
-		return s.insertJobs(ctx, tx, js)
+		return s.insertJobs(ctx, tx.Tx, js)
 	})
 	return marked, err
 }
@@ -315,5 +397,3 @@ func nullString(s string) any {
 	}
 	return s
 }
-
-var errNoCounter = errors.New("ticket called without a counter")

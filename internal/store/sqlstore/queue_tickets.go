@@ -54,7 +54,7 @@ func (s *Store) IssueTicket(ctx context.Context, nt queue.NewTicket) (queue.Tick
 	t.Status, t.QueuedAt = queue.Waiting, cmp.Or(t.QueuedAt, t.IssuedAt)
 	idem := nt.IdempotencyKey != "" && t.AccountID != ""
 	var existing string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(tx queueTx) error {
 		existing = ""
 		if idem {
 			var err error
@@ -62,7 +62,7 @@ func (s *Store) IssueTicket(ctx context.Context, nt queue.NewTicket) (queue.Tick
 				return err
 			}
 		}
-		if err := s.insertJobs(ctx, tx, nt.Jobs); err != nil {
+		if err := s.insertJobs(ctx, tx.Tx, nt.Jobs); err != nil {
 			return err
 		}
 		var err error
@@ -85,7 +85,7 @@ func (s *Store) IssueTicket(ctx context.Context, nt queue.NewTicket) (queue.Tick
 // claimTicketKey returns the ticket an Idempotency-Key already issued, or
 // stores the key for t ("" returned); a key stored concurrently is
 // errIdemRace.
-func (s *Store) claimTicketKey(ctx context.Context, tx *sql.Tx, t queue.Ticket, key string) (string, error) {
+func (s *Store) claimTicketKey(ctx context.Context, tx queueTx, t queue.Ticket, key string) (string, error) {
 	id, err := s.ticketKey(ctx, tx, t.AccountID, key)
 	if err != nil || id != "" {
 		return id, err
@@ -112,7 +112,7 @@ func (s *Store) ticketKey(ctx context.Context, q querier, account, key string) (
 }
 
 // insertTicket takes the next number and writes the ticket.
-func (s *Store) insertTicket(ctx context.Context, tx *sql.Tx, nt queue.NewTicket, t queue.Ticket) (queue.Ticket, error) {
+func (s *Store) insertTicket(ctx context.Context, tx queueTx, nt queue.NewTicket, t queue.Ticket) (queue.Ticket, error) {
 	prefix := cmp.Or(nt.Prefix, t.Queue)
 	remote := 0
 	if t.Source == queue.Remote {
@@ -149,7 +149,9 @@ func (s *Store) insertTicket(ctx context.Context, tx *sql.Tx, nt queue.NewTicket
 // queued first within a class, and due appointments first, chooses among
 // them as it would among all; reading all would make every call cost the
 // length of the queue.
-const callWindow = 32
+const callWindow = 16
+
+var errNoCounter = errors.New("ticket called without a counter")
 
 // errReread marks a window of waiting tickets worn down by lost races.
 var errReread = errors.New("read the waiting tickets again")
@@ -164,7 +166,7 @@ var errReread = errors.New("read the waiting tickets again")
 // callWindow/2 lost races it reads the waiting tickets again.
 func (s *Store) CallNext(ctx context.Context, branch, code, day string, pick queue.Pick, at time.Time) (queue.Ticket, error) {
 	var called queue.Ticket
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(tx queueTx) error {
 		c, err := s.counter(ctx, tx, s.q.Queue.CounterForUpdate, branch, code)
 		switch {
 		case err != nil:
@@ -191,7 +193,7 @@ func (s *Store) CallNext(ctx context.Context, branch, code, day string, pick que
 
 // waitingFor reads the waiting tickets the counter may call, less those
 // it lost to other counters in this call.
-func (s *Store) waitingFor(ctx context.Context, tx *sql.Tx, c queue.CounterState, day string, lost map[string]bool) ([]queue.Ticket, error) {
+func (s *Store) waitingFor(ctx context.Context, tx queueTx, c queue.CounterState, day string, lost map[string]bool) ([]queue.Ticket, error) {
 	rows, err := tx.QueryContext(ctx, s.q.Queue.Waiting, c.Branch, day, c.Code, callWindow)
 	if err != nil {
 		return nil, fmt.Errorf("waiting tickets: %w", err)
@@ -203,7 +205,7 @@ func (s *Store) waitingFor(ctx context.Context, tx *sql.Tx, c queue.CounterState
 // callFirstFree calls the ticket pick chooses among waiting, dropping
 // (and adding to lost) any another counter took first, and records the
 // call at the counter.
-func (s *Store) callFirstFree(ctx context.Context, tx *sql.Tx, c queue.CounterState, waiting []queue.Ticket, pick queue.Pick, lost map[string]bool, at time.Time) (queue.Ticket, error) {
+func (s *Store) callFirstFree(ctx context.Context, tx queueTx, c queue.CounterState, waiting []queue.Ticket, pick queue.Pick, lost map[string]bool, at time.Time) (queue.Ticket, error) {
 	for races := 0; ; races++ {
 		if races == callWindow/2 {
 			return queue.Ticket{}, errReread
@@ -238,7 +240,7 @@ func (s *Store) callFirstFree(ctx context.Context, tx *sql.Tx, c queue.CounterSt
 // counter (ErrCounterClosed, ErrBusy).
 func (s *Store) Transition(ctx context.Context, id string, from []queue.Status, ch queue.Change) (queue.Ticket, error) {
 	var n queue.Ticket
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(tx queueTx) error {
 		t, err := scanTicket(tx.QueryRowContext(ctx, s.q.Queue.TicketForUpdate, id))
 		if err != nil {
 			return notFound(err, "ticket", id)
@@ -287,7 +289,7 @@ func applyChange(t queue.Ticket, ch queue.Change) queue.Ticket {
 
 // moveCounter frees the counter t was called at and takes the one n is
 // called at, when they differ.
-func (s *Store) moveCounter(ctx context.Context, tx *sql.Tx, t, n queue.Ticket, at time.Time) error {
+func (s *Store) moveCounter(ctx context.Context, tx queueTx, t, n queue.Ticket, at time.Time) error {
 	was, now := calledAt(t), calledAt(n)
 	if was == now {
 		return nil
@@ -326,7 +328,7 @@ func calledAt(t queue.Ticket) string {
 }
 
 // updateTicket writes n over t if t is unchanged.
-func (s *Store) updateTicket(ctx context.Context, tx *sql.Tx, t, n queue.Ticket) error {
+func (s *Store) updateTicket(ctx context.Context, tx queueTx, t, n queue.Ticket) error {
 	res, err := tx.ExecContext(ctx, s.q.Queue.UpdateTicket, string(n.Status), n.Queue, string(n.Class), n.ClassConfirmed,
 		n.Counter, nullTime(n.CalledAt), n.Recalls, nullTime(n.DoneAt), n.Outcome, n.Status.Active(), t.ID,
 		string(t.Status), t.Recalls)

@@ -23,6 +23,7 @@ type Store struct {
 	engine string
 	now    func() time.Time
 	gc     committer
+	queue  queueState
 }
 
 // Queries holds one engine's statements, grouped by domain.

@@ -102,7 +102,7 @@ CREATE TABLE queue_tickets (
 );
 CREATE UNIQUE INDEX queue_tickets_one_active ON queue_tickets (account_id, active_branch) WHERE active_branch IS NOT NULL;
 CREATE UNIQUE INDEX queue_tickets_one_per_counter ON queue_tickets (branch_code, counter) WHERE status = 'called';
-CREATE INDEX queue_tickets_waiting ON queue_tickets (branch_code, day, class, queued_at, prefix, seq) WHERE status = 'waiting';
+CREATE INDEX queue_tickets_waiting ON queue_tickets (branch_code, day, class, queued_at, prefix, seq, queue) WHERE status = 'waiting';
 CREATE INDEX queue_tickets_due ON queue_tickets (branch_code, day, due_at) WHERE status = 'waiting' AND source = 'appointment';
 CREATE INDEX queue_tickets_day ON queue_tickets (branch_code, day, queued_at);
 CREATE INDEX queue_tickets_done ON queue_tickets (branch_code, queue, done_at) WHERE status = 'done';
