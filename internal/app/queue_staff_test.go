@@ -148,7 +148,26 @@ func TestQueueService_Actions(t *testing.T) {
 		}
 		_, err = w.svc.Transfer(ctx, agent, carol.ID, "Q")
 		wantCode(t, "transfer to an unknown queue", err, apperr.NotFound)
+		w.sameAsRead(t)
 	})
+}
+
+// sameAsRead checks that the status this node built from its own changes
+// is what a fresh read of the store gives.
+func (w *queueWorld) sameAsRead(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	mine, err := w.svc.Status(ctx, "DSI-HQ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := queue.New(w.st, w.dir, w.msgs, nil, w.clock.now, nil).Status(ctx, "DSI-HQ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(mine.Queues, mine.Calls) != fmt.Sprint(fresh.Queues, fresh.Calls) {
+		t.Errorf("status from this node's changes:\n%+v\n%+v\nfrom a fresh read:\n%+v\n%+v", mine.Queues, mine.Calls, fresh.Queues, fresh.Calls)
+	}
 }
 
 // TestQueueService_Ratio: a counter's 1:2 ratio over confirmed priority
@@ -376,6 +395,7 @@ func TestQueueService_ConcurrentCalls(t *testing.T) {
 		if len(seen) != tickets {
 			t.Errorf("%d tickets called, want %d", len(seen), tickets)
 		}
+		w.sameAsRead(t)
 	})
 }
 

@@ -3,6 +3,7 @@ package queue
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"time"
 )
@@ -72,6 +73,7 @@ func (s *Service) deriveSnapshot(ctx context.Context, base *snapshot, ps []patch
 	for i, t := range ts {
 		at[t.ID] = i
 	}
+	done := map[string]bool{}
 	for _, p := range ps {
 		if p.t.Day != base.day {
 			continue
@@ -82,8 +84,21 @@ func (s *Service) deriveSnapshot(ctx context.Context, base *snapshot, ps []patch
 			at[p.t.ID] = len(ts)
 			ts = append(ts, p.t)
 		}
+		if p.t.Status == Done {
+			done[p.t.Queue] = true // its service times changed
+		}
 	}
-	return s.buildSnapshot(ctx, base.status.Branch, base.day, base.read, ts, base.service)
+	service := base.service
+	if len(done) > 0 {
+		service = maps.Clone(base.service)
+		for q := range done {
+			var err error
+			if service[q], err = s.store.ServiceTimes(ctx, base.status.Branch, q, ServiceHistory); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s.buildSnapshot(ctx, base.status.Branch, base.day, base.read, ts, service)
 }
 
 // buildSnapshot reads the counters and works out each queue's calling
