@@ -20,9 +20,10 @@ const sessionCols = `id_hash, account_id, state, amr, acting_org, ip, user_agent
 	last_seen_at, expires_at`
 
 // sessionAccount is a session with its account, in the columns of
-// sessionCols then accountSelect.
+// sessionCols then accountSelect, then the staff roles separated by spaces.
 var sessionAccount = `SELECT ` + sqlstore.Prefixed(sessionCols, "s.") + `, ` + sqlstore.Prefixed(accountCols, "a.") + `,
-	(SELECT COUNT(*) FROM passkeys p WHERE p.account_id = a.id)
+	(SELECT COUNT(*) FROM passkeys p WHERE p.account_id = a.id),
+	(SELECT COALESCE(group_concat(role, ' '), '') FROM (SELECT role FROM staff_roles r WHERE r.account_id = a.id ORDER BY role))
 	FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ?`
 
 var identityQueries = sqlstore.IdentityQueries{

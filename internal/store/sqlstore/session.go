@@ -138,15 +138,16 @@ func (s *Store) SessionAccount(ctx context.Context, idHash string) (identity.Ses
 	var a identity.Account
 	sd, sf := sessionFields(&x)
 	ad, af := accountFields(&a)
-	err := s.db.QueryRowContext(ctx, s.q.Identity.SessionAccount, idHash).Scan(append(sd, ad...)...)
+	var roles string
+	err := s.db.QueryRowContext(ctx, s.q.Identity.SessionAccount, idHash).Scan(append(append(sd, ad...), &roles)...)
 	if err != nil {
 		return x, a, notFound(err, "session", "")
 	}
 	sf()
 	af()
 	if a.Kind == identity.Staff {
-		if a.Roles, err = s.roles(ctx, s.db, a.ID); err != nil {
-			return x, a, err
+		for _, r := range strings.Fields(roles) {
+			a.Roles = append(a.Roles, identity.Role(r))
 		}
 	}
 	return x, a, nil
