@@ -27,6 +27,10 @@ func (s *Service) Mine(ctx context.Context, a identity.Account, id string) (Tick
 	return s.view(ctx, t)
 }
 
+// Place is View for a ticket the caller already holds as a change just
+// returned it (TakeRemote's, TakeKiosk's): no second read of the ticket.
+func (s *Service) Place(ctx context.Context, t Ticket) (TicketView, error) { return s.view(ctx, t) }
+
 // own returns ticket id if a holds it (a nil: if nobody does, a kiosk
 // ticket); another's is NotFound.
 func (s *Service) own(ctx context.Context, a *identity.Account, id string) (Ticket, error) {
