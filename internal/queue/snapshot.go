@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -20,12 +19,46 @@ type snapshot struct {
 	// read is when the day's tickets were read from the store (wall
 	// clock): a snapshot derived from that read by this node's own
 	// changes keeps it, so other nodes' changes show within snapTTL.
-	read     time.Time
-	tickets  []Ticket // the day's tickets
+	read time.Time
+	// tickets are the day's tickets still in play (waiting, called,
+	// parked, missed) when read, and any this node changed since.
+	tickets []Ticket
+	// settled sums up the day's finished tickets (done, cancelled), which
+	// never change again, for the calls and numbers now served.
+	settled  settled
 	counters []CounterState
 	place    map[string]int // waiting ticket ID → tickets ahead
 	orders   map[string][]int
 	service  map[string][]time.Duration // recent service times per queue
+}
+
+// settled is what the finished tickets of a day add to the status.
+type settled struct {
+	calls   []Ticket          // the latest calls, newest first
+	serving map[string]Ticket // each queue's latest call
+}
+
+// finished reports whether a ticket's status is final.
+func finished(t Ticket) bool { return t.Status == Done || t.Status == Cancelled }
+
+// settle splits a day's tickets into those in play and a summary of the
+// finished ones.
+func settle(ts []Ticket) ([]Ticket, settled) {
+	var live, done []Ticket
+	for _, t := range ts {
+		if finished(t) {
+			done = append(done, t)
+		} else {
+			live = append(live, t)
+		}
+	}
+	st := settled{calls: latestCalls(done), serving: map[string]Ticket{}}
+	for _, t := range done {
+		if isCall(t) && laterCall(t, st.serving[t.Queue]) {
+			st.serving[t.Queue] = t
+		}
+	}
+	return live, st
 }
 
 // queueStatus returns the status of queue code in the snapshot.
@@ -62,11 +95,13 @@ func (s *Service) readSnapshot(ctx context.Context, branch, day string) (*snapsh
 			return nil, err
 		}
 	}
-	return s.buildSnapshot(ctx, branch, day, read, ts, service)
+	live, st := settle(ts)
+	return s.buildSnapshot(ctx, branch, day, read, live, st, service)
 }
 
 // deriveSnapshot is base with this node's later changes applied to its
-// tickets, and the counters read again: no read of the day's tickets.
+// tickets in play, and the counters read again: no read of the day's
+// tickets, and no work for the finished ones.
 func (s *Service) deriveSnapshot(ctx context.Context, base *snapshot, ps []patch) (*snapshot, error) {
 	ts := slices.Clone(base.tickets)
 	at := make(map[string]int, len(ts))
@@ -98,12 +133,13 @@ func (s *Service) deriveSnapshot(ctx context.Context, base *snapshot, ps []patch
 			}
 		}
 	}
-	return s.buildSnapshot(ctx, base.status.Branch, base.day, base.read, ts, service)
+	return s.buildSnapshot(ctx, base.status.Branch, base.day, base.read, ts, base.settled, service)
 }
 
 // buildSnapshot reads the counters and works out each queue's calling
-// order, now serving and estimate from the tickets.
-func (s *Service) buildSnapshot(ctx context.Context, branch, day string, read time.Time, ts []Ticket,
+// order, now serving and estimate from the tickets in play and the
+// finished ones' summary.
+func (s *Service) buildSnapshot(ctx context.Context, branch, day string, read time.Time, ts []Ticket, st settled,
 	service map[string][]time.Duration) (*snapshot, error) {
 	now := s.now()
 	qs, err := s.queues(ctx, branch)
@@ -114,13 +150,21 @@ func (s *Service) buildSnapshot(ctx context.Context, branch, day string, read ti
 	if err != nil {
 		return nil, err
 	}
-	sn := &snapshot{day: day, read: read, tickets: ts, counters: cs, place: map[string]int{},
+	calls := latestCalls(ts)
+	for _, c := range st.calls {
+		// A ticket changed here since the read may be among both.
+		if !slices.ContainsFunc(ts, func(t Ticket) bool { return t.ID == c.ID }) {
+			calls = append(calls, c)
+		}
+	}
+	calls = latestCalls(calls)
+	sn := &snapshot{day: day, read: read, tickets: ts, settled: st, counters: cs, place: map[string]int{},
 		orders: map[string][]int{}, service: service,
-		status: BranchStatus{Branch: branch, Queues: []QueueStatus{}, Calls: latestCalls(ts), At: now.UTC()}}
+		status: BranchStatus{Branch: branch, Queues: []QueueStatus{}, Calls: asCalls(calls), At: now.UTC()}}
 	for _, q := range qs {
 		order := Order(lineOf(q.Code, cs), ts, now, s.Rule, s.maxWaits(qs))
 		sn.orders[q.Code] = order
-		qst := QueueStatus{Code: q.Code, NowServing: nowServing(ts, q.Code), Waiting: len(order),
+		qst := QueueStatus{Code: q.Code, NowServing: nowServing(ts, st.serving[q.Code], q.Code), Waiting: len(order),
 			Order: make([]string, len(order)), OpenCounters: openServing(cs, q.Code)}
 		for i, k := range order {
 			qst.Order[i] = ts[k].Number
@@ -158,28 +202,56 @@ func openServing(cs []CounterState, code string) int {
 	return n
 }
 
-// nowServing is the number of the queue's latest call.
-func nowServing(ts []Ticket, code string) string {
-	var latest Ticket
+// isCall reports whether t is a call a board shows: called, and not
+// back in line or cancelled since.
+func isCall(t Ticket) bool {
+	return !t.CalledAt.IsZero() && t.Status != Waiting && t.Status != Cancelled
+}
+
+// laterCall orders calls newest first, then by number.
+func laterCall(a, b Ticket) bool {
+	if c := a.CalledAt.Compare(b.CalledAt); c != 0 {
+		return c > 0
+	}
+	return a.Number > b.Number
+}
+
+// nowServing is the number of the queue's latest call, among ts and the
+// finished tickets' latest.
+func nowServing(ts []Ticket, finished Ticket, code string) string {
+	latest := finished
 	for _, t := range ts {
-		if t.Queue == code && !t.CalledAt.IsZero() && t.Status != Waiting && t.Status != Cancelled && t.CalledAt.After(latest.CalledAt) {
+		if t.Queue == code && isCall(t) && laterCall(t, latest) {
 			latest = t
 		}
 	}
 	return latest.Number
 }
 
-// latestCalls are the day's latest calls, newest first.
-func latestCalls(ts []Ticket) []Call {
-	var called []Ticket
+// latestCalls are the latest maxCalls calls among ts, newest first.
+func latestCalls(ts []Ticket) []Ticket {
+	var out []Ticket
 	for _, t := range ts {
-		if !t.CalledAt.IsZero() && t.Status != Waiting && t.Status != Cancelled {
-			called = append(called, t)
+		if !isCall(t) || len(out) == maxCalls && !laterCall(t, out[maxCalls-1]) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(out, t, func(a, b Ticket) int {
+			if laterCall(a, b) {
+				return -1
+			}
+			return 1
+		})
+		out = slices.Insert(out, i, t)
+		if len(out) > maxCalls {
+			out = out[:maxCalls]
 		}
 	}
-	slices.SortFunc(called, func(a, b Ticket) int { return cmp.Or(b.CalledAt.Compare(a.CalledAt), cmp.Compare(b.Number, a.Number)) })
-	out := []Call{}
-	for _, t := range called[:min(len(called), maxCalls)] {
+	return out
+}
+
+func asCalls(ts []Ticket) []Call {
+	out := make([]Call, 0, len(ts))
+	for _, t := range ts {
 		out = append(out, Call{Number: t.Number, Queue: t.Queue, Counter: t.Counter, At: t.CalledAt.UTC()})
 	}
 	return out
