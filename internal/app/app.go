@@ -303,5 +303,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // Close ends the live streams and closes the database.
 func (a *App) Close() error {
 	a.closeLive()
+	if a.queue != nil {
+		a.queue.Flush() // live events and notices of the last changes, before the database goes
+	}
 	return a.store.Close()
 }
