@@ -133,7 +133,7 @@ func (a *API) takeTicket(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, queueError(err)
 	}
-	v, err := a.queue.Mine(r.Context(), acct, tk.ID)
+	v, err := a.queue.Place(r.Context(), tk)
 	if err != nil {
 		return nil, queueError(err)
 	}

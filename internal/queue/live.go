@@ -101,6 +101,18 @@ func (s *Service) snapshot(ctx context.Context, branch string) (*snapshot, error
 	}
 }
 
+// latest is snapshot without waiting for this node's latest changes: the
+// last status worked out, if it is of today and read within snapTTL.
+func (s *Service) latest(ctx context.Context, branch string) (*snapshot, error) {
+	s.live.mu.Lock()
+	sn := s.live.branch(branch).snap
+	s.live.mu.Unlock()
+	if sn != nil && sn.day == s.today() && time.Since(sn.read) < snapTTL {
+		return sn, nil
+	}
+	return s.snapshot(ctx, branch)
+}
+
 // changed records a change to a branch on this node, with the tickets
 // as it left them: status read from now on includes it, and the event
 // goes out with the branch's status (computed once for all events
@@ -139,10 +151,21 @@ func (s *Service) record(branch string, ev Event, ts, called []Ticket) {
 // drainTimeout bounds one round of publishing and near notices.
 const drainTimeout = 10 * time.Second
 
+// drainGap is the least time between two rounds of a branch's events: a
+// busy branch's changes then go out at most ten times a second, each
+// round with the status worked out once for all of them, instead of once
+// per change. The first change after a quiet spell goes out at once.
+const drainGap = 100 * time.Millisecond
+
 // drain publishes a branch's pending events until none is left.
 func (s *Service) drain(branch string, bl *branchLive) {
 	defer s.live.wg.Done()
+	var last time.Time
 	for {
+		if wait := drainGap - time.Since(last); !last.IsZero() && wait > 0 {
+			time.Sleep(wait)
+		}
+		last = time.Now()
 		s.live.mu.Lock()
 		evs, called := bl.pending, bl.called
 		bl.pending, bl.called = nil, nil

@@ -10,7 +10,8 @@ const (
 	queueCols   = `branch_code, code, entity_code, name_zh, name_pt, name_en, services, daily_quota, last_remote, max_wait_s`
 	counterCols = `branch_code, code, entity_code, name_zh, name_pt, name_en, priority_share, normal_share, is_open, staff_id, turn, current_ticket`
 	ticketCols  = `id, branch_code, queue, prefix, day, seq, number, source, class, class_confirmed, account_id, phone,
-		appointment_id, due_at, issued_at, queued_at, status, counter, called_at, recalls, done_at, outcome, near_sent`
+		appointment_id, due_at, issued_at, queued_at, status, counter, called_at, recalls, done_at, outcome,
+		EXISTS (SELECT 1 FROM queue_ticket_near n WHERE n.ticket_id = queue_tickets.id)`
 )
 
 // queueQueries lock the rows a transaction decides on: a counter calling
@@ -54,7 +55,7 @@ var queueQueries = sqlstore.QueueQueries{
 		strings.Replace(waitingOf(`source = 'appointment'`), "ORDER BY", "ORDER BY due_at,", 1) +
 		`) ORDER BY queued_at, prefix, seq`,
 	CallTicket: `UPDATE queue_tickets SET status = 'called', counter = $1, called_at = $2
-		WHERE id = (SELECT id FROM queue_tickets WHERE id = $3 AND status = 'waiting' FOR UPDATE SKIP LOCKED) AND status = 'waiting'`,
+		WHERE id = (SELECT id FROM queue_tickets WHERE id = $3 AND status = 'waiting' FOR NO KEY UPDATE SKIP LOCKED) AND status = 'waiting'`,
 	SetCalled: `UPDATE queue_counters SET turn = $1, current_ticket = $2, updated_at = $3 WHERE branch_code = $4 AND code = $5`,
 	TakeCounter: `UPDATE queue_counters SET current_ticket = $1, updated_at = $2
 		WHERE branch_code = $3 AND code = $4 AND is_open AND current_ticket IS NULL`,
@@ -64,7 +65,7 @@ var queueQueries = sqlstore.QueueQueries{
 		WHERE id = $11 AND status = $12 AND recalls = $13`,
 	ServiceTimes: `SELECT called_at, done_at FROM queue_tickets WHERE branch_code = $1 AND queue = $2 AND status = 'done'
 		AND called_at IS NOT NULL AND done_at IS NOT NULL ORDER BY done_at DESC LIMIT $3`,
-	MarkNear:        `UPDATE queue_tickets SET near_sent = TRUE WHERE id = $1 AND NOT near_sent`,
+	MarkNear:        `INSERT INTO queue_ticket_near (ticket_id) VALUES ($1) ON CONFLICT (ticket_id) DO NOTHING`,
 	IdemLookup:      `SELECT ticket_id FROM queue_idempotency WHERE account_id = $1 AND idem_key = $2`,
 	IdemInsert:      `INSERT INTO queue_idempotency (account_id, idem_key, ticket_id, created_at) VALUES ($1, $2, $3, $4)`,
 	UniqueViolation: uniqueViolation,

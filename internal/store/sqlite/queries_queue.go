@@ -10,7 +10,8 @@ const (
 	queueCols   = `branch_code, code, entity_code, name_zh, name_pt, name_en, services, daily_quota, last_remote, max_wait_s`
 	counterCols = `branch_code, code, entity_code, name_zh, name_pt, name_en, priority_share, normal_share, is_open, staff_id, turn, current_ticket`
 	ticketCols  = `id, branch_code, queue, prefix, day, seq, number, source, class, class_confirmed, account_id, phone,
-		appointment_id, due_at, issued_at, queued_at, status, counter, called_at, recalls, done_at, outcome, near_sent`
+		appointment_id, due_at, issued_at, queued_at, status, counter, called_at, recalls, done_at, outcome,
+		EXISTS (SELECT 1 FROM queue_ticket_near n WHERE n.ticket_id = queue_tickets.id)`
 )
 
 // queueQueries need no row locks: SQLite's write transactions begin
@@ -62,7 +63,7 @@ var queueQueries = sqlstore.QueueQueries{
 		WHERE id = ? AND status = ? AND recalls = ?`,
 	ServiceTimes: `SELECT called_at, done_at FROM queue_tickets WHERE branch_code = ? AND queue = ? AND status = 'done'
 		AND called_at IS NOT NULL AND done_at IS NOT NULL ORDER BY done_at DESC LIMIT ?`,
-	MarkNear:        `UPDATE queue_tickets SET near_sent = TRUE WHERE id = ? AND NOT near_sent`,
+	MarkNear:        `INSERT INTO queue_ticket_near (ticket_id) VALUES (?) ON CONFLICT (ticket_id) DO NOTHING`,
 	IdemLookup:      `SELECT ticket_id FROM queue_idempotency WHERE account_id = ? AND idem_key = ?`,
 	IdemInsert:      `INSERT INTO queue_idempotency (account_id, idem_key, ticket_id, created_at) VALUES (?, ?, ?, ?)`,
 	UniqueViolation: uniqueViolation,

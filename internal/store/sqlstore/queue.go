@@ -22,7 +22,7 @@ import (
 // current_ticket. Ticket columns: id, branch_code, queue, prefix, day, seq,
 // number, source, class, class_confirmed, account_id, phone,
 // appointment_id, due_at, issued_at, queued_at, status, counter,
-// called_at, recalls, done_at, outcome, near_sent.
+// called_at, recalls, done_at, outcome, and whether the near notice went (queue_ticket_near).
 type QueueQueries struct {
 	// DeleteQueues (branch); InsertQueue takes the queue columns; Queues
 	// (branch).
@@ -64,7 +64,7 @@ type QueueQueries struct {
 	// recalls); active keeps the one-per-branch hold.
 	UpdateTicket string
 	// ServiceTimes (branch, queue, n) returns (called_at, done_at), newest
-	// first; MarkNear (id) sets near_sent once.
+	// first; MarkNear (id) inserts the ticket's near mark once.
 	ServiceTimes, MarkNear string
 	IdemLookup, IdemInsert string
 	// UniqueViolation returns the violated constraint's name or columns;

@@ -33,6 +33,7 @@ func testQueue(t *testing.T, open Opener) {
 		"IssueRace":     testQueueIssueRace,
 		"CallOnce":      testQueueCallOnce,
 		"CallRace":      testQueueCallRace,
+		"NearNoSkip":    testQueueNearDoesNotSkip,
 	})
 }
 

@@ -232,3 +232,40 @@ func checkShare(t *testing.T, calls []callRecord, m int) {
 		t.Fatalf("%d of the first %d calls took priority tickets; want about a third", priority, m)
 	}
 }
+
+// testQueueNearDoesNotSkip holds the first waiting ticket's near mark in
+// an open transaction (as MarkNear does while it enqueues its notice) and
+// calls next: the counter must still call that ticket, not the one after.
+func testQueueNearDoesNotSkip(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	seedQueues(t, s, 1)
+	first := issue(t, s, kiosk("A", qDay, qStart, queue.Normal))
+	issue(t, s, kiosk("A", qDay, qStart.Add(time.Second), queue.Normal))
+	tx, err := s.DB().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark := "INSERT INTO queue_ticket_near (ticket_id) VALUES ($1)"
+	if s.Engine() == "sqlite" {
+		// SQLite's one writer would make the call wait for this
+		// transaction: there is no row lock to skip, so mark and commit.
+		mark = "INSERT INTO queue_ticket_near (ticket_id) VALUES (?)"
+	}
+	if _, err := tx.ExecContext(ctx, mark, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if s.Engine() == "sqlite" {
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		defer func() { _ = tx.Rollback() }()
+	}
+	got, err := s.CallNext(ctx, qBranch, "C01", qDay, fifo, qStart.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != first.ID {
+		t.Fatalf("called %s, want the first in line %s: a near mark made the counter skip it", got.Number, first.Number)
+	}
+}

@@ -94,7 +94,6 @@ CREATE TABLE queue_tickets (
     recalls          INTEGER NOT NULL DEFAULT 0 CHECK (recalls >= 0),
     done_at          TIMESTAMPTZ,
     outcome          TEXT NOT NULL DEFAULT '',
-    near_sent        BOOLEAN NOT NULL DEFAULT FALSE,
     active_branch    TEXT,
     limit_branch     TEXT,
     UNIQUE (branch_code, prefix, day, seq),
@@ -108,6 +107,14 @@ CREATE INDEX queue_tickets_day ON queue_tickets (branch_code, day, queued_at);
 CREATE INDEX queue_tickets_done ON queue_tickets (branch_code, queue, done_at) WHERE status = 'done';
 CREATE INDEX queue_tickets_account ON queue_tickets (account_id) WHERE account_id IS NOT NULL;
 
+-- queue_ticket_near marks the tickets told "your turn is near". It is a
+-- table of its own so that marking a ticket never locks the ticket's row:
+-- a counter calling next skips rows other counters hold, and must never
+-- skip one only because its notice was being written.
+CREATE TABLE queue_ticket_near (
+    ticket_id        TEXT PRIMARY KEY REFERENCES queue_tickets (id) ON DELETE CASCADE
+);
+
 -- queue_idempotency remembers the ticket an Idempotency-Key issued.
 CREATE TABLE queue_idempotency (
     account_id  TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
@@ -119,6 +126,7 @@ CREATE TABLE queue_idempotency (
 
 -- +goose Down
 DROP TABLE queue_idempotency;
+DROP TABLE queue_ticket_near;
 DROP TABLE queue_tickets;
 DROP TABLE queue_sequences;
 DROP TABLE queue_counter_queues;
