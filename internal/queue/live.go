@@ -101,18 +101,6 @@ func (s *Service) snapshot(ctx context.Context, branch string) (*snapshot, error
 	}
 }
 
-// latest is snapshot without waiting for this node's latest changes: the
-// last status worked out, if it is of today and read within snapTTL.
-func (s *Service) latest(ctx context.Context, branch string) (*snapshot, error) {
-	s.live.mu.Lock()
-	sn := s.live.branch(branch).snap
-	s.live.mu.Unlock()
-	if sn != nil && sn.day == s.today() && time.Since(sn.read) < snapTTL {
-		return sn, nil
-	}
-	return s.snapshot(ctx, branch)
-}
-
 // changed records a change to a branch on this node, with the tickets
 // as it left them: status read from now on includes it, and the event
 // goes out with the branch's status (computed once for all events

@@ -28,13 +28,8 @@ func (s *Service) Mine(ctx context.Context, a identity.Account, id string) (Tick
 }
 
 // Place is View for a ticket the caller already holds as a change just
-// returned it (TakeRemote's, TakeKiosk's): no second read of the ticket,
-// and the branch's latest status is used even if it does not have the
-// ticket yet (the ticket is then placed last in its queue), so issuing
-// tickets does not wait for the status to be worked out again each time.
-func (s *Service) Place(ctx context.Context, t Ticket) (TicketView, error) {
-	return s.placeIn(ctx, t, s.latest)
-}
+// returned it (TakeRemote's, TakeKiosk's): no second read of the ticket.
+func (s *Service) Place(ctx context.Context, t Ticket) (TicketView, error) { return s.view(ctx, t) }
 
 // own returns ticket id if a holds it (a nil: if nobody does, a kiosk
 // ticket); another's is NotFound.
@@ -53,11 +48,6 @@ func (s *Service) own(ctx context.Context, a *identity.Account, id string) (Tick
 // calling order, the number now served and the estimate. A ticket issued
 // on another node since the status was computed is placed last.
 func (s *Service) view(ctx context.Context, t Ticket) (TicketView, error) {
-	return s.placeIn(ctx, t, s.snapshot)
-}
-
-// placeIn is view with the snapshot from snap.
-func (s *Service) placeIn(ctx context.Context, t Ticket, snap func(context.Context, string) (*snapshot, error)) (TicketView, error) {
 	v := TicketView{Ticket: t}
 	if t.Status == Called || t.Status == Parked {
 		v.CounterName = s.counterName(ctx, t.Branch, t.Counter).En
@@ -65,7 +55,7 @@ func (s *Service) placeIn(ctx context.Context, t Ticket, snap func(context.Conte
 	if t.Day != s.today() {
 		return v, nil
 	}
-	sn, err := snap(ctx, t.Branch)
+	sn, err := s.snapshot(ctx, t.Branch)
 	if err != nil {
 		return v, err
 	}
