@@ -44,6 +44,9 @@ type Store interface {
 	// Tickets lists a branch's tickets of a day (all statuses), in
 	// QueuedAt order.
 	Tickets(ctx context.Context, branch, day string) ([]Ticket, error)
+	// TicketsOf lists an account's tickets of a day (all statuses, every
+	// branch), in IssuedAt order.
+	TicketsOf(ctx context.Context, accountID, day string) ([]Ticket, error)
 	// SetCounter opens (with staff) or closes a counter; closing with a
 	// ticket called at it is ErrBusy.
 	SetCounter(ctx context.Context, branch, code string, open bool, staffID string, at time.Time) (CounterState, error)

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -25,6 +26,36 @@ func (s *Service) Mine(ctx context.Context, a identity.Account, id string) (Tick
 		return TicketView{}, err
 	}
 	return s.view(ctx, t)
+}
+
+// MyTickets returns the resident's tickets of today with their places:
+// the active ones first, each group in the order taken, so a resident who
+// closed the ticket page finds it again.
+func (s *Service) MyTickets(ctx context.Context, a identity.Account) ([]TicketView, error) {
+	ts, err := s.store.TicketsOf(ctx, a.ID, s.today())
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(ts, func(x, y Ticket) int {
+		return cmp.Compare(activeRank(x), activeRank(y))
+	})
+	out := make([]TicketView, 0, len(ts))
+	for _, t := range ts {
+		v, err := s.view(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// activeRank sorts active tickets before finished ones.
+func activeRank(t Ticket) int {
+	if t.Status.Active() {
+		return 0
+	}
+	return 1
 }
 
 // Place is View for a ticket the caller already holds as a change just

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"html/template"
 	"math"
 	"net/http"
@@ -36,6 +37,9 @@ import (
 func (w *Web) mountQueue(mux *http.ServeMux, page func(string, http.HandlerFunc)) {
 	if w.opt.Queue == nil {
 		return
+	}
+	if w.opt.Dashboard != nil {
+		w.opt.Dashboard.Register(QueueTicketsCard(w.opt.Queue, w.opt.Directory))
 	}
 	page("GET /branches/{code}/queue", w.queueStatus)
 	page("GET /branches/{code}/tickets", w.takePage)
@@ -148,22 +152,27 @@ type takeData struct {
 	Resident bool
 	SignIn   string
 	Idem     string
+	// Held is the ticket the resident already holds at the branch, when
+	// taking another was refused.
+	Held string
 }
 
 // takePage lists a branch's queues with their waits, and the form to take
 // a ticket for signed-in residents.
 func (w *Web) takePage(rw http.ResponseWriter, r *http.Request) {
 	f := &form{Values: map[string]string{"queue": r.URL.Query().Get("queue")}, Errors: map[string]string{}}
-	w.renderTake(rw, r, http.StatusOK, f)
+	w.renderTake(rw, r, http.StatusOK, f, "")
 }
 
-func (w *Web) renderTake(rw http.ResponseWriter, r *http.Request, status int, f *form) {
+// renderTake renders the take page; held is the ticket already held, to
+// link to.
+func (w *Web) renderTake(rw http.ResponseWriter, r *http.Request, status int, f *form, held string) {
 	b, rows, _, err := w.branchQueues(r.Context(), r.PathValue("code"))
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	d := &takeData{Branch: b, Rows: rows, Form: f, Idem: rand.Text(),
+	d := &takeData{Branch: b, Rows: rows, Form: f, Idem: rand.Text(), Held: held,
 		SignIn: "/login?" + url.Values{"next": {r.URL.Path}}.Encode()}
 	if u, ok := currentUser(r); ok && u.Account.Kind == identity.Resident {
 		d.Resident = true
@@ -188,7 +197,7 @@ func (w *Web) takeTicket(rw http.ResponseWriter, r *http.Request) {
 	f := newForm(r, "queue", "idem")
 	if f.Values["queue"] == "" {
 		addFieldError(f, "queue", "queue.queue_required")
-		w.renderTake(rw, r, http.StatusUnprocessableEntity, f)
+		w.renderTake(rw, r, http.StatusUnprocessableEntity, f, "")
 		return
 	}
 	idem := f.Values["idem"]
@@ -202,7 +211,11 @@ func (w *Web) takeTicket(rw http.ResponseWriter, r *http.Request) {
 			w.fail(rw, r, err)
 			return
 		}
-		w.renderTake(rw, r, status, f)
+		held := ""
+		if errors.Is(err, queue.ErrActive) {
+			held = w.heldTicket(r.Context(), u.Account, r.PathValue("code"))
+		}
+		w.renderTake(rw, r, status, f, held)
 		return
 	}
 	http.Redirect(rw, r, "/tickets/"+url.PathEscape(t.ID)+"?taken=1", http.StatusSeeOther)

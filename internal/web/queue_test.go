@@ -330,3 +330,37 @@ func TestQueueStatusBoardAndStats(t *testing.T) {
 		}
 	}
 }
+
+func TestQueueTicketsCardAndHeldTicket(t *testing.T) {
+	s := newQueueSite(t)
+	ana, bo := s.person(t, "ana", identity.Level1), s.person(t, "bo", identity.Level1)
+	take := func(u *orgUser) string {
+		t.Helper()
+		m := ticketRE.FindStringSubmatch(location(t, s.do(t, u, "POST", "/branches/DSI-HQ/tickets", url.Values{"queue": {"A"}}), "/tickets/"))
+		if m == nil {
+			t.Fatal("no ticket taken")
+		}
+		return m[1]
+	}
+	if body := expect(t, "no ticket yet", s.do(t, ana, "GET", "/dashboard", nil), http.StatusOK); strings.Contains(body, "Your queue tickets") {
+		t.Error("the card shows without a ticket")
+	}
+	anas, bos := take(ana), take(bo)
+	body := expect(t, "ana's card", s.do(t, ana, "GET", "/dashboard", nil), http.StatusOK,
+		"Your queue tickets", `href="/tickets/`+anas+`"`, "Ticket A001", "Identification", "You are next")
+	if strings.Contains(body, bos) || strings.Contains(body, "A002") {
+		t.Error("ana's card lists bo's ticket")
+	}
+	body = expect(t, "bo's card", s.do(t, bo, "GET", "/dashboard", nil), http.StatusOK,
+		`href="/tickets/`+bos+`"`, "Ticket A002", "1 person ahead of you")
+	if strings.Contains(body, anas) {
+		t.Error("bo's card lists ana's ticket")
+	}
+	expect(t, "a second ticket links to the first", s.do(t, ana, "POST", "/branches/DSI-HQ/tickets", url.Values{"queue": {"B"}}),
+		http.StatusConflict, "You already have a ticket at this service point", `href="/tickets/`+anas+`"`, "See the ticket you hold")
+
+	location(t, s.do(t, ana, "POST", "/tickets/"+anas+"/cancel", url.Values{}), "/tickets/")
+	if body := expect(t, "after cancelling", s.do(t, ana, "GET", "/dashboard", nil), http.StatusOK); strings.Contains(body, "Your queue tickets") {
+		t.Error("the card lists a cancelled ticket")
+	}
+}

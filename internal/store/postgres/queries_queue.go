@@ -48,6 +48,7 @@ var queueQueries = sqlstore.QueueQueries{
 	Ticket:          `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = $1`,
 	TicketForUpdate: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = $1 FOR UPDATE`,
 	Tickets:         `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = $1 AND day = $2 ORDER BY queued_at, prefix, seq`,
+	TicketsOf:       `SELECT ` + ticketCols + ` FROM queue_tickets WHERE account_id = $1 AND day = $2 ORDER BY issued_at, id`,
 	Waiting: `WITH served AS (SELECT queue FROM queue_counter_queues WHERE branch_code = $1 AND counter = $3)
 		SELECT ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
 		waitingOf(`class = 'normal'`) + ` UNION ALL ` + waitingOf(`class = 'elderly'`) + ` UNION ALL ` +

@@ -47,6 +47,7 @@ var queueQueries = sqlstore.QueueQueries{
 	Ticket:          `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = ?`,
 	TicketForUpdate: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = ?`,
 	Tickets:         `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = ? AND day = ? ORDER BY queued_at, prefix, seq`,
+	TicketsOf:       `SELECT ` + ticketCols + ` FROM queue_tickets WHERE account_id = ? AND day = ? ORDER BY issued_at, id`,
 	Waiting: `WITH served AS (SELECT queue FROM queue_counter_queues WHERE branch_code = ?1 AND counter = ?3)
 		SELECT ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
 		waitingOf(`class = 'normal'`) + ` UNION ALL ` + waitingOf(`class = 'elderly'`) + ` UNION ALL ` +

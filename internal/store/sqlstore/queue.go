@@ -48,6 +48,9 @@ type QueueQueries struct {
 	// source, class, class_confirmed, account_id, phone, appointment_id,
 	// due_at, issued_at, queued_at, status, active_branch, limit_branch).
 	InsertTicket, Ticket, TicketForUpdate, Tickets string
+	// TicketsOf (account, day) lists an account's tickets of a day in
+	// IssuedAt order.
+	TicketsOf string
 	// Waiting (branch, day, counter, n) lists the waiting tickets of the
 	// counter's queues in QueuedAt order: the first n of each class by
 	// QueuedAt, and the first n appointment tickets by DueAt. CallTicket (counter, at,

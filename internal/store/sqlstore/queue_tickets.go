@@ -44,6 +44,15 @@ func (s *Store) Tickets(ctx context.Context, branch, day string) ([]queue.Ticket
 	return collect(rows, func(r *sql.Rows) (queue.Ticket, error) { return scanTicket(r) })
 }
 
+// TicketsOf lists an account's tickets of a day in IssuedAt order.
+func (s *Store) TicketsOf(ctx context.Context, accountID, day string) ([]queue.Ticket, error) {
+	rows, err := s.db.QueryContext(ctx, s.q.Queue.TicketsOf, accountID, day)
+	if err != nil {
+		return nil, fmt.Errorf("tickets of account: %w", err)
+	}
+	return collect(rows, func(r *sql.Rows) (queue.Ticket, error) { return scanTicket(r) })
+}
+
 // IssueTicket numbers and writes a ticket with its jobs in one
 // transaction; see queue.Store. The number comes from an upsert that
 // increments the sequence row of the branch, prefix and day, so two

@@ -27,6 +27,7 @@ func testQueue(t *testing.T, open Opener) {
 		"Quota":         testQueueQuota,
 		"OneActive":     testQueueOneActive,
 		"Idempotency":   testQueueIdempotency,
+		"TicketsOf":     testQueueTicketsOf,
 		"Transitions":   testQueueTransitions,
 		"Transfer":      testQueueTransfer,
 		"CounterStates": testQueueCounterStates,
@@ -240,6 +241,34 @@ func testQueueOneActive(t *testing.T, s *sqlstore.Store) {
 	issue(t, s, remote(me, "B", qStart, 0))
 	_, err = s.Transition(ctx, first.ID, []queue.Status{queue.Missed}, queue.Change{Status: queue.Waiting, At: qStart})
 	wantErr(t, "reinstate while active elsewhere", err, queue.ErrActive)
+}
+
+// testQueueTicketsOf lists one resident's tickets of a day, at every
+// branch and in every status, and never another's.
+func testQueueTicketsOf(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	seedQueues(t, s, 1)
+	ps := people(t, s, 2)
+	me, other := ps[0], ps[1]
+	first := issue(t, s, remote(me, "A", qStart, 0))
+	elsewhere := remote(me, "A", qStart.Add(time.Minute), 0)
+	elsewhere.Ticket.Branch = "DSAL-1"
+	second := issue(t, s, elsewhere)
+	issue(t, s, remote(other, "A", qStart, 0))
+	tomorrow := remote(me, "B", qStart.Add(24*time.Hour), 0)
+	tomorrow.Ticket.Day, tomorrow.OnePerBranch = "2026-12-02", false
+	issue(t, s, tomorrow)
+	if _, err := s.Transition(ctx, first.ID, []queue.Status{queue.Waiting}, queue.Change{Status: queue.Cancelled, At: qStart}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.TicketsOf(ctx, me, qDay)
+	if err != nil || len(got) != 2 || got[0].ID != first.ID || got[1].ID != second.ID ||
+		got[0].Status != queue.Cancelled || got[1].Number != second.Number || got[1].AccountID != me {
+		t.Fatalf("TicketsOf = %+v, %v; want %s then %s", got, err, first.ID, second.ID)
+	}
+	if got, err := s.TicketsOf(ctx, "nobody", qDay); err != nil || len(got) != 0 {
+		t.Fatalf("TicketsOf(nobody) = %+v, %v", got, err)
+	}
 }
 
 func testQueueIdempotency(t *testing.T, s *sqlstore.Store) {
