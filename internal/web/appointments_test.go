@@ -22,6 +22,7 @@ import (
 	"github.com/oneaccount/oneaccount/internal/messages"
 	"github.com/oneaccount/oneaccount/internal/notify"
 	"github.com/oneaccount/oneaccount/internal/refdata"
+	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
 	"github.com/oneaccount/oneaccount/internal/store/storetest"
 )
 
@@ -39,6 +40,13 @@ type apptSite struct {
 }
 
 func newApptSite(t *testing.T) *apptSite {
+	t.Helper()
+	return newApptSiteWith(t, nil)
+}
+
+// newApptSiteWith is newApptSite with more options set by extra (given
+// the store) before the web layer is built.
+func newApptSiteWith(t *testing.T, extra func(*Options, *sqlstore.Store)) *apptSite {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.SQLite(t)
@@ -69,7 +77,11 @@ func newApptSite(t *testing.T) *apptSite {
 	if err := st.SetAppointmentRules(ctx, r, "test", apptNow); err != nil {
 		t.Fatal(err)
 	}
-	w, err := New(Options{Directory: dir, Log: log, Identity: svc, Messages: ms, Appointments: appts})
+	opt := Options{Directory: dir, Log: log, Identity: svc, Messages: ms, Appointments: appts}
+	if extra != nil {
+		extra(&opt, st)
+	}
+	w, err := New(opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,6 +81,7 @@ func (w *Web) servedBranches(ctx context.Context, a identity.Account) ([]directo
 
 // counterRow is one booking of the day's table.
 type counterRow struct {
+	ID        string
 	Reference string
 	Start     time.Time
 	Time      string
@@ -107,6 +108,9 @@ type counterData struct {
 	// date when it is not on the day shown).
 	CheckedIn *counterRow
 	When      string
+	// Ticket is the number of the queue ticket the check-in handed the
+	// visitor, when the branch has a queue for the service.
+	Ticket string
 	// Closed counts the bookings a closure just cancelled, when ClosedDone.
 	Closed     int
 	ClosedDone bool
@@ -154,7 +158,7 @@ func (w *Web) dayRows(r *http.Request, branch string, day directory.Date, n appt
 	rows := make([]counterRow, 0, len(aps))
 	for _, ap := range aps {
 		start, end := ap.Start.In(loc), ap.End.In(loc)
-		rows = append(rows, counterRow{Reference: ap.Reference, Start: start, Service: n.service(ap.Service),
+		rows = append(rows, counterRow{ID: ap.ID, Reference: ap.Reference, Start: start, Service: n.service(ap.Service),
 			Time: start.Format("15:04") + "–" + end.Format("15:04"), Status: ap.Status})
 	}
 	slices.SortStableFunc(rows, func(a, b counterRow) int {
@@ -222,6 +226,7 @@ func (w *Web) counterDay(rw http.ResponseWriter, r *http.Request) {
 			w.fail(rw, r, err)
 			return
 		}
+		w.findTicket(r, d, q.Get("ticket"))
 	}
 	if n, err := strconv.Atoi(q.Get("closed")); err == nil && n >= 0 {
 		d.Closed, d.ClosedDone = n, true
@@ -254,6 +259,36 @@ func (w *Web) findCheckedIn(r *http.Request, d *counterData, ref, on string) err
 		}
 	}
 	return nil
+}
+
+// queueTicket returns the ID of the queue ticket an appointment just
+// checked in was handed (the check-in hook issued it; CheckIn is
+// idempotent and returns the same one), or "" when the web layer has no
+// queue or the branch no queue for the service.
+func (w *Web) queueTicket(r *http.Request, ap appointments.Appointment) string {
+	if w.opt.Queue == nil {
+		return ""
+	}
+	t, err := w.opt.Queue.CheckIn(r.Context(), ap)
+	if err != nil {
+		if !isCode(err, apperr.NotFound) {
+			w.opt.Log.WarnContext(r.Context(), "queue ticket of a check-in", "appointment", ap.ID, "err", err)
+		}
+		return ""
+	}
+	return t.ID
+}
+
+// findTicket sets the banner's queue ticket number from ticket id, only
+// when that ticket is the one of the booking just checked in.
+func (w *Web) findTicket(r *http.Request, d *counterData, id string) {
+	if id == "" || d.CheckedIn == nil || w.opt.Queue == nil {
+		return
+	}
+	v, err := w.opt.Queue.View(r.Context(), id)
+	if err == nil && v.Ticket.AppointmentID == d.CheckedIn.ID {
+		d.Ticket = v.Ticket.Number
+	}
 }
 
 // renderCounter renders a branch's day.
@@ -304,6 +339,9 @@ func (w *Web) checkIn(rw http.ResponseWriter, r *http.Request) {
 		case err == nil:
 			loc := w.opt.Directory.Location()
 			pairs := []string{"checked_in", ap.Reference}
+			if id := w.queueTicket(r, ap); id != "" {
+				pairs = append(pairs, "ticket", id)
+			}
 			if on := directory.DateOf(ap.Start.In(loc)); on != day {
 				pairs = append(pairs, "on", on.String())
 			}

@@ -13,6 +13,8 @@ import (
 	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/identity/contact"
 	"github.com/oneaccount/oneaccount/internal/lang"
+	"github.com/oneaccount/oneaccount/internal/queue"
+	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
 )
 
 // staffAs stores a signed-in staff member of entity with roles.
@@ -242,5 +244,42 @@ func TestOperatorPage(t *testing.T) {
 	}
 	if got, _ := s.appts.Get(context.Background(), identity.Account{ID: later.AccountID}, later.ID); got.Status != appointments.Booked {
 		t.Errorf("the 15:00 booking is %s, want booked", got.Status)
+	}
+}
+
+// TestCounterCheckInShowsTheQueueTicket: with the queue, checking a
+// booking in hands the visitor a ticket, and the banner gives its number.
+func TestCounterCheckInShowsTheQueueTicket(t *testing.T) {
+	s := newApptSiteWith(t, func(o *Options, st *sqlstore.Store) {
+		o.Queue = queue.New(st, o.Directory, o.Messages, nil, func() time.Time { return apptNow }, nil)
+		err := st.SaveQueues(context.Background(), "DSI-HQ", []queue.Queue{{Branch: "DSI-HQ", Code: "A", Entity: "DSI",
+			Name: lang.Text{ZhHant: "身份證明局", Pt: "Identificação", En: "Identification"}, Services: []string{"DSI-BIR-RENEW"}}},
+			[]queue.Counter{{Branch: "DSI-HQ", Code: "DSI-01", Entity: "DSI", Queues: []string{"A"}, NormalShare: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	ana, bo := s.person(t, "ana", identity.Level1), s.person(t, "bo", identity.Level1)
+	ap, bos := s.bookAs(t, ana, s.at(3, 9, 30)), s.bookAs(t, bo, s.at(3, 9, 45))
+	agent := s.staffAs(t, "agent", "DSI", identity.CounterAgent)
+	checkIn := func(ref string) *url.URL {
+		t.Helper()
+		form := url.Values{"reference": {ref}, "date": {"2026-03-03"}}
+		u, err := url.Parse(location(t, s.do(t, agent, "POST", "/staff/counter/DSI-HQ/check-in", form), "/staff/counter/DSI-HQ?"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	u := checkIn(ap.Reference)
+	expect(t, "banner", s.do(t, agent, "GET", u.String(), nil), http.StatusOK,
+		ap.Reference+" checked in — BIR renewal at 09:30", "Queue ticket: A001")
+	// Another booking's banner never names ana's ticket.
+	q := checkIn(bos.Reference).Query()
+	q.Set("ticket", u.Query().Get("ticket"))
+	body := expect(t, "another booking", s.do(t, agent, "GET", "/staff/counter/DSI-HQ?"+q.Encode(), nil), http.StatusOK,
+		bos.Reference+" checked in")
+	if strings.Contains(body, "A001") || strings.Contains(body, "Queue ticket") {
+		t.Error("the banner names the ticket of another booking")
 	}
 }
