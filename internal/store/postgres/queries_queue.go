@@ -42,6 +42,7 @@ var queueQueries = sqlstore.QueueQueries{
 		ON CONFLICT (branch_code, prefix, day) DO UPDATE SET last_seq = queue_sequences.last_seq + 1,
 		remote = queue_sequences.remote + excluded.remote, quota = excluded.quota
 		RETURNING last_seq`,
+	IssueOne: issueOne,
 	InsertTicket: `INSERT INTO queue_tickets (id, branch_code, queue, prefix, day, seq, number, source, class, class_confirmed,
 		account_id, phone, appointment_id, due_at, issued_at, queued_at, status, active_branch, limit_branch)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
@@ -83,3 +84,26 @@ func waitingOf(cond string) string {
 		` AND (queue IN (SELECT queue FROM served) OR NOT EXISTS (SELECT 1 FROM served))
 		ORDER BY queued_at, prefix, seq LIMIT $4) x`
 }
+
+// issueOne numbers and writes a ticket in one statement: the sequence
+// row's upsert (its CHECK refuses one remote ticket over the quota) and,
+// from the number it returns, the ticket. The sequence row is then locked
+// for one statement and its commit, not for a transaction's round trips,
+// and a refused ticket (quota, a second active one) leaves no number
+// used. Parameters: id, branch, queue, prefix, day, source, class,
+// class_confirmed, account_id, phone, appointment_id, due_at, issued_at,
+// queued_at, one-per-branch limit, remote (0/1), quota.
+const issueOne = `WITH s AS (
+	INSERT INTO queue_sequences (branch_code, prefix, day, last_seq, remote, quota) VALUES ($2, $4, $5, 1, $16, $17)
+	ON CONFLICT (branch_code, prefix, day) DO UPDATE SET last_seq = queue_sequences.last_seq + 1,
+	remote = queue_sequences.remote + excluded.remote, quota = excluded.quota
+	RETURNING last_seq
+), t AS (
+	INSERT INTO queue_tickets (id, branch_code, queue, prefix, day, seq, number, source, class, class_confirmed,
+	account_id, phone, appointment_id, due_at, issued_at, queued_at, status, active_branch, limit_branch)
+	SELECT $1, $2, $3, $4, $5, s.last_seq,
+	$4 || CASE WHEN s.last_seq < 1000 THEN lpad(s.last_seq::text, 3, '0') ELSE s.last_seq::text END,
+	$6, $7, $8, $9, $10, $11, $12, $13, $14, 'waiting', $15, $15 FROM s
+	RETURNING seq
+)
+SELECT seq FROM t`

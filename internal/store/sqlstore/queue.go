@@ -48,6 +48,10 @@ type QueueQueries struct {
 	// source, class, class_confirmed, account_id, phone, appointment_id,
 	// due_at, issued_at, queued_at, status, active_branch, limit_branch).
 	InsertTicket, Ticket, TicketForUpdate, Tickets string
+	// IssueOne, where the engine can, numbers and writes a ticket without
+	// jobs or key in one statement (see the PostgreSQL queries); empty
+	// elsewhere.
+	IssueOne string
 	// TicketsOf (account, day) lists an account's tickets of a day in
 	// IssuedAt order.
 	TicketsOf string

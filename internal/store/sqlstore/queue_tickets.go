@@ -62,6 +62,10 @@ func (s *Store) IssueTicket(ctx context.Context, nt queue.NewTicket) (queue.Tick
 	t := nt.Ticket
 	t.Status, t.QueuedAt = queue.Waiting, cmp.Or(t.QueuedAt, t.IssuedAt)
 	idem := nt.IdempotencyKey != "" && t.AccountID != ""
+	if !idem && len(nt.Jobs) == 0 && s.q.Queue.IssueOne != "" {
+		t, err := s.issueOne(ctx, nt, t)
+		return t, err == nil, err
+	}
 	var existing string
 	err := s.inWriteTx(ctx, func(tx queueTx) error {
 		existing = ""
@@ -118,6 +122,34 @@ func (s *Store) ticketKey(ctx context.Context, q querier, account, key string) (
 		return "", fmt.Errorf("idempotency key: %w", err)
 	}
 	return id, nil
+}
+
+// issueOne is IssueTicket in one statement, for a ticket without jobs or
+// an Idempotency-Key.
+func (s *Store) issueOne(ctx context.Context, nt queue.NewTicket, t queue.Ticket) (queue.Ticket, error) {
+	prefix := cmp.Or(nt.Prefix, t.Queue)
+	remote := 0
+	if t.Source == queue.Remote {
+		remote = 1
+	}
+	var limit any
+	if nt.OnePerBranch && t.AccountID != "" {
+		limit = t.Branch
+	}
+	t.Class = cmp.Or(t.Class, queue.Normal)
+	err := s.db.QueryRowContext(ctx, s.q.Queue.IssueOne, t.ID, t.Branch, t.Queue, prefix, t.Day, string(t.Source),
+		string(t.Class), t.ClassConfirmed, nullString(t.AccountID), t.Phone, t.AppointmentID, nullTime(t.DueAt),
+		t.IssuedAt.UTC(), t.QueuedAt.UTC(), limit, remote, nt.Quota).Scan(&t.Seq)
+	switch {
+	case err != nil && s.q.Queue.CheckViolation(err):
+		return t, queue.ErrQuota
+	case s.uniqueOn(err, "active"):
+		return t, queue.ErrActive
+	case err != nil:
+		return t, fmt.Errorf("issue ticket: %w", err)
+	}
+	t.Number = fmt.Sprintf("%s%03d", prefix, t.Seq)
+	return t, nil
 }
 
 // insertTicket takes the next number and writes the ticket.
