@@ -208,7 +208,7 @@ func (h *harness) call(w http.ResponseWriter, r *http.Request) {
 	}
 	c := h.counters[h.next%len(h.counters)]
 	at := time.Now()
-	t, err := h.app.Queue().CallNext(r.Context(), identity.Actor{Platform: true}, c.ID())
+	t, err := h.app.Queue().CallNext(r.Context(), identity.Actor{Platform: true}, c.ID(), "")
 	if err == nil {
 		h.current[c.ID()] = t.ID
 		h.next++

@@ -113,13 +113,20 @@ func counterRoute(act counterAction) handlerFunc {
 	}
 }
 
-// callNext serves POST /counters/{counter}/call-next.
+// callNext serves POST /counters/{counter}/call-next: an empty body (or
+// {}) calls the next ticket at a free counter; {"outcome": "..."}
+// completes the ticket at the counter with that outcome and calls the
+// next in one change.
 func (a *API) callNext(w http.ResponseWriter, r *http.Request) (any, error) {
 	actor, err := a.staff(w, r)
 	if err != nil {
 		return nil, err
 	}
-	tk, err := a.queue.CallNext(r.Context(), actor, r.PathValue("counter"))
+	outcome, err := decodeBody(r, "outcome", false)
+	if err != nil {
+		return nil, err
+	}
+	tk, err := a.queue.CallNext(r.Context(), actor, r.PathValue("counter"), outcome)
 	if err != nil {
 		return nil, queueError(err)
 	}
@@ -150,7 +157,7 @@ func ticketRoute(field string, act ticketAction) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		arg, err := decodeStaffBody(r, field)
+		arg, err := decodeBody(r, field, field != "")
 		if err != nil {
 			return nil, err
 		}
@@ -162,15 +169,15 @@ func ticketRoute(field string, act ticketAction) handlerFunc {
 	}
 }
 
-// decodeStaffBody reads the body of a staff ticket action: a JSON object
-// whose only member is field, a string, required when field is set. An
-// action without a field takes an empty body or {}.
-func decodeStaffBody(r *http.Request, field string) (string, error) {
+// decodeBody reads the body of a staff action: a JSON object whose only
+// member is field, a string, which must be given when required. An
+// action without a required field takes an empty body or {}.
+func decodeBody(r *http.Request, field string, required bool) (string, error) {
 	raw, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 	if err != nil {
 		return "", &apperr.Error{Code: apperr.Invalid, Field: "body", Detail: "unreadable body", Err: err}
 	}
-	if len(bytes.TrimSpace(raw)) == 0 && field == "" {
+	if len(bytes.TrimSpace(raw)) == 0 && !required {
 		return "", nil
 	}
 	var body map[string]string
@@ -182,7 +189,7 @@ func decodeStaffBody(r *http.Request, field string) (string, error) {
 			return "", apperr.Invalidf("body", "unknown member %q", k)
 		}
 	}
-	if field != "" && body[field] == "" {
+	if required && body[field] == "" {
 		return "", apperr.Invalidf(field, "give %s", field)
 	}
 	return body[field], nil

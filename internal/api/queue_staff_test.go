@@ -193,3 +193,31 @@ func sseEvents(ctx context.Context, body io.Reader) <-chan queue.Event {
 	}()
 	return ch
 }
+
+// TestQueueAPI_NextCompletes: call-next with an outcome completes the
+// ticket at the counter and calls the next in one request; with nobody
+// waiting it changes nothing.
+func TestQueueAPI_NextCompletes(t *testing.T) {
+	s := newQueueSite(t)
+	const counter = "/counters/DSI-HQ.DSI-01"
+	ana := s.take(t, "ana", "A")["id"].(string)
+	bob := s.take(t, "bob", "A")["id"].(string)
+	served := map[string]string{"outcome": "served"}
+	s.expect(t, staffCall("agent", counter+"/open", nil), http.StatusOK, "")
+	if c := s.expect(t, staffCall("agent", counter+"/call-next", served), http.StatusOK, ""); c["id"] != ana {
+		t.Fatalf("next at a free counter = %v, want ana's", c)
+	}
+	s.expect(t, staffCall("agent", counter+"/call-next", map[string]string{"outcome": ""}), http.StatusConflict, codeCounterBusy)
+	s.expect(t, staffCall("agent", counter+"/call-next", map[string]string{"queue": "A"}), http.StatusBadRequest, apperr.Invalid)
+	s.expect(t, staffCall("agent", counter+"/call-next", map[string]string{"outcome": strings.Repeat("x", 201)}), http.StatusBadRequest, apperr.Invalid)
+	if c := s.expect(t, staffCall("agent", counter+"/call-next", served), http.StatusOK, ""); c["id"] != bob || c["status"] != "called" {
+		t.Fatalf("next = %v, want bob's called", c)
+	}
+	if v := s.expect(t, call{who: "ana", method: "GET", target: "/api/v1/tickets/" + ana}, http.StatusOK, ""); v["status"] != "done" {
+		t.Errorf("ana's ticket after next = %v, want done", v)
+	}
+	s.expect(t, staffCall("agent", counter+"/call-next", served), http.StatusConflict, codeQueueEmpty)
+	if v := s.expect(t, call{who: "bob", method: "GET", target: "/api/v1/tickets/" + bob}, http.StatusOK, ""); v["status"] != "called" {
+		t.Errorf("bob's ticket after an empty next = %v, want still called", v)
+	}
+}

@@ -66,7 +66,7 @@ func BenchmarkQueueService_Call(b *testing.B) {
 				c := <-counters
 				defer func() { counters <- c }()
 				for pb.Next() {
-					tk, err := w.svc.CallNext(ctx, w.actor("agent"), c)
+					tk, err := w.svc.CallNext(ctx, w.actor("agent"), c, "")
 					if err != nil {
 						b.Error(err)
 						return

@@ -35,7 +35,7 @@ func (w *queueWorld) open(t *testing.T, counters ...string) {
 func (w *queueWorld) call(t *testing.T, counter string) queue.Ticket {
 	t.Helper()
 	w.svc.Flush()
-	tk, err := w.svc.CallNext(context.Background(), w.actor("agent"), counter)
+	tk, err := w.svc.CallNext(context.Background(), w.actor("agent"), counter, "")
 	if err != nil {
 		t.Fatalf("call next at %s: %v", counter, err)
 	}
@@ -68,13 +68,13 @@ func TestQueueService_StaffAccess(t *testing.T) {
 		if c, err := w.svc.OpenCounter(ctx, w.actor("admin"), "DSI-HQ.DSI-02"); err != nil || !c.Open || c.StaffID != w.people["admin"].ID {
 			t.Errorf("a platform admin opens a counter = %+v, %v", c, err)
 		}
-		_, err = w.svc.CallNext(ctx, w.actor("agent"), dsi01)
+		_, err = w.svc.CallNext(ctx, w.actor("agent"), dsi01, "")
 		wantErr(t, "call next at a closed counter", err, queue.ErrCounterClosed)
 		w.open(t, dsi01)
 		if got := w.call(t, dsi01); got.ID != ana.ID {
 			t.Errorf("call next = %s, want ana's", got.Number)
 		}
-		_, err = w.svc.CallNext(ctx, w.actor("agent"), dsi01)
+		_, err = w.svc.CallNext(ctx, w.actor("agent"), dsi01, "")
 		wantErr(t, "call next with a ticket at the counter", err, queue.ErrBusy)
 		_, err = w.svc.CloseCounter(ctx, w.actor("agent"), dsi01)
 		wantErr(t, "close with a ticket at the counter", err, queue.ErrBusy)
@@ -83,7 +83,7 @@ func TestQueueService_StaffAccess(t *testing.T) {
 		if d, err := w.svc.Complete(ctx, w.actor("agent"), ana.ID, "served"); err != nil || d.Status != queue.Done || d.Outcome != "served" {
 			t.Errorf("complete = %+v, %v", d, err)
 		}
-		_, err = w.svc.CallNext(ctx, w.actor("agent"), dsi01)
+		_, err = w.svc.CallNext(ctx, w.actor("agent"), dsi01, "")
 		wantErr(t, "call next with nobody waiting", err, queue.ErrEmpty)
 		if st, err := w.svc.Stats(ctx, w.actor("agent"), "DSI-HQ", tuesdayDate(t)); err != nil || len(st) != 1 || st[0].Served != 1 {
 			t.Errorf("Stats = %+v, %v", st, err)
@@ -376,7 +376,7 @@ func TestQueueService_ConcurrentCalls(t *testing.T) {
 		for _, c := range ids {
 			wg.Go(func() {
 				for {
-					tk, err := w.svc.CallNext(ctx, w.actor("agent"), c)
+					tk, err := w.svc.CallNext(ctx, w.actor("agent"), c, "")
 					if err != nil {
 						if err != queue.ErrEmpty {
 							t.Errorf("%s: %v", c, err)

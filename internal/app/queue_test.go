@@ -328,7 +328,7 @@ func TestQueueService_ViewAndStatus(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.svc.Flush() // see queueWorld.call
-		called, err := w.svc.CallNext(ctx, w.actor("agent"), "DSI-HQ.DSI-01")
+		called, err := w.svc.CallNext(ctx, w.actor("agent"), "DSI-HQ.DSI-01", "")
 		if err != nil || called.ID != ana.ID {
 			t.Fatalf("CallNext = %+v, %v; want ana's", called, err)
 		}

@@ -133,7 +133,7 @@ func callOn(t *testing.T, n node, i int) (string, time.Time) {
 	if _, err := svc.OpenCounter(ctx, staff, cs[i].ID()); err != nil {
 		t.Fatalf("open counter: %v", err)
 	}
-	called, err := svc.CallNext(ctx, staff, cs[i].ID())
+	called, err := svc.CallNext(ctx, staff, cs[i].ID(), "")
 	if err != nil || called.Number != tk.Number {
 		t.Fatalf("call next = %s, %v; want %s", called.Number, err, tk.Number)
 	}

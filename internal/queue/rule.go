@@ -51,6 +51,40 @@ func Order(c CounterState, waiting []Ticket, now time.Time, r Rule, maxWait func
 	}
 }
 
+// Candidate is a ticket a counter may call (its index in the waiting
+// list) and the counter's turn once it has.
+type Candidate struct{ Index, Turn int }
+
+// Candidates lists the waiting tickets for c in the order a counter that
+// loses each one to another counter before it can call it falls back on:
+// the first is what Next calls, the second what Next calls once the first
+// is gone, and so on, each with the turn Next returns for it. A counter
+// offers the database the whole list at once and takes the first still
+// free.
+func Candidates(c CounterState, waiting []Ticket, now time.Time, r Rule, maxWait func(queue string) time.Duration) []Candidate {
+	p := newPlan(c, waiting, now, r, maxWait)
+	out := make([]Candidate, 0, len(p.due)+len(p.aged)+len(p.priority)+len(p.normal))
+	add := func(l []int, turn int) {
+		for _, i := range l {
+			out = append(out, Candidate{Index: i, Turn: turn})
+		}
+	}
+	add(p.due, p.turn)
+	add(p.aged, p.turn)
+	if p.cycle == 0 {
+		add(p.normal, p.turn)
+		return out
+	}
+	wanted, other := p.normal, p.priority
+	if p.turn < p.share {
+		wanted, other = other, wanted
+	}
+	// Only a ticket of the class whose turn it is advances the turn.
+	add(wanted, (p.turn+1)%p.cycle)
+	add(other, p.turn)
+	return out
+}
+
 // plan holds the candidates of one counter in the rule's four lists,
 // each sorted and disjoint, and the counter's turn.
 type plan struct {

@@ -198,3 +198,39 @@ func TestOrderIsRepeatedNext(t *testing.T) {
 		}
 	}
 }
+
+// TestCandidatesFallBack checks that Candidates lists what Next calls,
+// then what it calls with that one gone (the turn unchanged), and so on.
+func TestCandidatesFallBack(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 50 {
+		var ts []Ticket
+		for i := range 30 {
+			class := []Class{Normal, Normal, Elderly, Disability}[rng.IntN(4)]
+			q := []string{"A", "B", "C"}[rng.IntN(3)]
+			n := tk(fmt.Sprintf("%s%03d", q, i), class, rng.IntN(90))
+			if rng.IntN(6) == 0 {
+				n = appt(n.Number, rng.IntN(90), rng.IntN(120))
+			}
+			ts = append(ts, n)
+		}
+		c := counter(rng.IntN(3), rng.IntN(3), rng.IntN(4), "A", "B")
+		now := t0.Add(90 * time.Minute)
+		got := Candidates(c, ts, now, rule, nil)
+		var want []Candidate
+		for {
+			i, turn := Next(c, ts, now, rule, nil)
+			if i < 0 {
+				break
+			}
+			want = append(want, Candidate{Index: i, Turn: turn})
+			ts[i].Status = Called // lost to another counter: c.Turn stays
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: Candidates = %v, Next with each lost = %v", round, got, want)
+		}
+		if len(want) == 0 || len(want) == len(ts) {
+			t.Fatalf("round %d: %d of %d tickets for the counter; the test needs some of each", round, len(want), len(ts))
+		}
+	}
+}

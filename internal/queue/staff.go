@@ -92,8 +92,18 @@ func (s *Service) setCounter(ctx context.Context, actor identity.Actor, counterI
 }
 
 // CallNext calls the next ticket by the rule (Next) to the counter. The
-// database makes sure no other counter calls the same ticket.
-func (s *Service) CallNext(ctx context.Context, actor identity.Actor, counterID string) (Ticket, error) {
+// database makes sure no other counter calls the same ticket. outcome,
+// when set, completes the ticket still at the counter in the same change
+// (Qmatic's "next": one key press ends one visitor and calls the next);
+// without it a counter with a ticket is ErrBusy. When nobody waits
+// nothing changes (ErrEmpty), so the ticket at the counter stays there.
+func (s *Service) CallNext(ctx context.Context, actor identity.Actor, counterID, outcome string) (Ticket, error) {
+	if outcome != "" {
+		var err error
+		if outcome, err = checkOutcome(outcome); err != nil {
+			return Ticket{}, err
+		}
+	}
 	c, err := s.staffCounter(ctx, actor, counterID, false)
 	if err != nil {
 		return Ticket{}, err
@@ -103,12 +113,17 @@ func (s *Service) CallNext(ctx context.Context, actor identity.Actor, counterID 
 		return Ticket{}, err
 	}
 	now, bounds := s.now(), s.maxWaits(qs)
-	pick := func(c CounterState, waiting []Ticket) (int, int) { return Next(c, waiting, now, s.Rule, bounds) }
-	t, err := s.store.CallNext(ctx, c.Branch, c.Code, s.today(), pick, now.UTC())
+	pick := func(c CounterState, waiting []Ticket) []Candidate { return Candidates(c, waiting, now, s.Rule, bounds) }
+	t, done, err := s.store.CallNext(ctx, c.Branch, c.Code, s.today(), pick, outcome, now.UTC())
 	if err != nil {
 		return t, err
 	}
-	s.calledOut(t.Branch, Event{Kind: "called", Call: &Call{Number: t.Number, Queue: t.Queue, Counter: t.Counter, At: now.UTC()}}, t)
+	changed := []Ticket{t}
+	if done.ID != "" {
+		changed = []Ticket{done, t}
+	}
+	s.record(t.Branch, Event{Kind: "called", Call: &Call{Number: t.Number, Queue: t.Queue, Counter: t.Counter, At: now.UTC()}},
+		changed, []Ticket{t})
 	return t, nil
 }
 
@@ -182,12 +197,21 @@ const MaxOutcome = 200
 
 // Complete finishes a called ticket with an outcome.
 func (s *Service) Complete(ctx context.Context, actor identity.Actor, id, outcome string) (Ticket, error) {
-	outcome = strings.TrimSpace(outcome)
-	if outcome == "" || len(outcome) > MaxOutcome {
-		return Ticket{}, &apperr.Error{Code: apperr.Invalid, Field: "outcome", Key: "queue.invalid.outcome",
-			Detail: "give an outcome of at most 200 bytes"}
+	outcome, err := checkOutcome(outcome)
+	if err != nil {
+		return Ticket{}, err
 	}
 	return s.move(ctx, actor, id, []Status{Called}, Change{Status: Done, Outcome: outcome})
+}
+
+// checkOutcome returns a ticket's outcome trimmed, or why it is refused.
+func checkOutcome(outcome string) (string, error) {
+	outcome = strings.TrimSpace(outcome)
+	if outcome == "" || len(outcome) > MaxOutcome {
+		return "", &apperr.Error{Code: apperr.Invalid, Field: "outcome", Key: "queue.invalid.outcome",
+			Detail: "give an outcome of at most 200 bytes"}
+	}
+	return outcome, nil
 }
 
 // ConfirmClass confirms (or corrects) the priority class of a ticket not

@@ -24,10 +24,10 @@ type NewTicket struct {
 	Jobs           []jobs.Job
 }
 
-// Pick chooses the ticket a counter calls from the waiting ones (in
-// QueuedAt order) and returns its index (-1 for none) and the counter's
-// next turn. It is Next with the rule and the time bound.
-type Pick func(c CounterState, waiting []Ticket) (index, turn int)
+// Pick lists the waiting tickets (in QueuedAt order) a counter may call,
+// best first, as Candidates does: each with the counter's turn once it
+// has called it.
+type Pick func(c CounterState, waiting []Ticket) []Candidate
 
 // Store keeps queues, counters and tickets.
 type Store interface {
@@ -50,12 +50,16 @@ type Store interface {
 	// SetCounter opens (with staff) or closes a counter; closing with a
 	// ticket called at it is ErrBusy.
 	SetCounter(ctx context.Context, branch, code string, open bool, staffID string, at time.Time) (CounterState, error)
-	// CallNext, in one transaction, locks the open counter, reads the
-	// waiting tickets of its queues for the day, applies pick and calls
-	// the chosen ticket with a conditional update (status waiting →
-	// called), so no ticket is ever called by two counters. A counter that
-	// still has a called ticket is ErrBusy; nothing waiting is ErrEmpty.
-	CallNext(ctx context.Context, branch, code, day string, pick Pick, at time.Time) (Ticket, error)
+	// CallNext calls the next ticket at the open counter: it reads the
+	// counter and the waiting tickets of its queues for the day, and calls
+	// the first of pick's candidates still waiting, with a conditional
+	// update (status waiting → called), so no ticket is ever called by two
+	// counters. finish, when set, is the outcome the ticket called at the
+	// counter is completed with in the same change (Qmatic's "next"), and
+	// finished is that ticket; without finish a counter that still has a
+	// ticket is ErrBusy. Nothing waiting is ErrEmpty, and then nothing
+	// changes.
+	CallNext(ctx context.Context, branch, code, day string, pick Pick, finish string, at time.Time) (called, finished Ticket, err error)
 	// Transition moves a ticket from one of the statuses in from to to
 	// with the changes in ch, conditionally; a ticket in another status
 	// is ErrState.

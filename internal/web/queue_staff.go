@@ -200,8 +200,14 @@ func (w *Web) counterAction(rw http.ResponseWriter, r *http.Request) {
 	case "close":
 		_, err = w.opt.Queue.CloseCounter(ctx, actor, id)
 	case "call-next":
+		// From the form of the ticket at the counter: complete it with
+		// the outcome chosen and call the next in one change.
+		outcome := newForm(r, "outcome").Values["outcome"]
+		if outcome != "" && !slices.Contains(wsOutcomes, outcome) {
+			outcome = wsOutcomes[0]
+		}
 		var t queue.Ticket
-		t, err = w.opt.Queue.CallNext(ctx, actor, id)
+		t, err = w.opt.Queue.CallNext(ctx, actor, id, outcome)
 		number = t.Number
 	default:
 		w.Error(rw, r, http.StatusNotFound)

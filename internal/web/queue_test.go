@@ -223,7 +223,8 @@ func TestWorkstation(t *testing.T) {
 	loc := location(t, s.do(t, agent, "POST", ws+"/call-next", url.Values{}), ws+"?done=call-next&number=")
 	called := loc[strings.LastIndex(loc, "=")+1:]
 	expect(t, "called", s.do(t, agent, "GET", loc, nil), http.StatusOK, called+" called.", `id="current-number">`+called+`<`,
-		`data-key="r"`, `data-key="m"`, `data-key="c"`, `aria-keyshortcuts="C"`)
+		`data-key="r"`, `data-key="m"`, `data-key="c"`, `aria-keyshortcuts="C"`, `id="complete-next"`,
+		`formaction="`+ws+`/call-next"`)
 	id := first
 	if called == "A002" {
 		id = second
@@ -236,7 +237,9 @@ func TestWorkstation(t *testing.T) {
 	if rec := s.do(t, dsat, "POST", ws+"/tickets/"+id+"/complete", url.Values{"outcome": {"served"}}); rec.Code != http.StatusForbidden && rec.Code != http.StatusNotFound {
 		t.Errorf("DSAT agent completes: %d, want 403 or 404", rec.Code)
 	}
-	location(t, s.do(t, agent, "POST", ws+"/tickets/"+id+"/complete", url.Values{"outcome": {"served"}}), ws+"?done=complete")
+	// "Complete and call next": one press finishes this visit and calls
+	// the other ticket.
+	location(t, s.do(t, agent, "POST", ws+"/call-next", url.Values{"outcome": {"served"}}), ws+"?done=call-next")
 	expect(t, "finished", s.do(t, nil, "GET", "/tickets/"+id, nil), http.StatusOK, "Your visit is finished")
 	expect(t, "unknown action", s.do(t, agent, "POST", ws+"/tickets/"+id+"/explode", url.Values{}), http.StatusNotFound)
 
@@ -247,7 +250,6 @@ func TestWorkstation(t *testing.T) {
 		other = first
 	}
 	tb := ws + "/tickets/" + other
-	location(t, s.do(t, agent, "POST", ws+"/call-next", url.Values{}), ws+"?done=call-next")
 	location(t, s.do(t, agent, "POST", tb+"/class", url.Values{"class": {"elderly"}}), ws+"?done=class")
 	if v, _ := s.q.View(context.Background(), other); v.Ticket.Class != queue.Elderly || !v.Ticket.ClassConfirmed {
 		t.Errorf("after confirming, the class is %s (confirmed %v)", v.Ticket.Class, v.Ticket.ClassConfirmed)

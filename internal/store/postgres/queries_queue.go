@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
@@ -12,6 +13,14 @@ const (
 	ticketCols  = `id, branch_code, queue, prefix, day, seq, number, source, class, class_confirmed, account_id, phone,
 		appointment_id, due_at, issued_at, queued_at, status, counter, called_at, recalls, done_at, outcome,
 		EXISTS (SELECT 1 FROM queue_ticket_near n WHERE n.ticket_id = queue_tickets.id)`
+)
+
+// counterLive are the columns of a counter's live state a call needs, and
+// counterLiveOf the same read from the CTE c (one row or none).
+const (
+	counterLive   = `is_open, turn, priority_share, normal_share, current_ticket`
+	counterLiveOf = `(SELECT is_open FROM c), (SELECT turn FROM c), (SELECT priority_share FROM c),
+		(SELECT normal_share FROM c), (SELECT current_ticket FROM c)`
 )
 
 // queueQueries lock the rows a transaction decides on: a counter calling
@@ -50,12 +59,14 @@ var queueQueries = sqlstore.QueueQueries{
 	TicketForUpdate: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = $1 FOR UPDATE`,
 	Tickets:         `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = $1 AND day = $2 ORDER BY queued_at, prefix, seq`,
 	TicketsOf:       `SELECT ` + ticketCols + ` FROM queue_tickets WHERE account_id = $1 AND day = $2 ORDER BY issued_at, id`,
-	Waiting: `WITH served AS (SELECT queue FROM queue_counter_queues WHERE branch_code = $1 AND counter = $3)
-		SELECT ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
+	Waiting: `WITH served AS (SELECT queue FROM queue_counter_queues WHERE branch_code = $1 AND counter = $3),
+		c AS (SELECT ` + counterLive + ` FROM queue_counters WHERE branch_code = $1 AND code = $3)
+		SELECT ` + counterLiveOf + `, ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
 		waitingOf(`class = 'normal'`) + ` UNION ALL ` + waitingOf(`class = 'elderly'`) + ` UNION ALL ` +
 		waitingOf(`class = 'pregnant'`) + ` UNION ALL ` + waitingOf(`class = 'disability'`) + ` UNION ALL ` +
 		strings.Replace(waitingOf(`source = 'appointment'`), "ORDER BY", "ORDER BY due_at,", 1) +
 		`) ORDER BY queued_at, prefix, seq`,
+	CallOne: callOne,
 	CallTicket: `UPDATE queue_tickets SET status = 'called', counter = $1, called_at = $2
 		WHERE id = (SELECT id FROM queue_tickets WHERE id = $3 AND status = 'waiting' FOR NO KEY UPDATE SKIP LOCKED) AND status = 'waiting'`,
 	SetCalled: `UPDATE queue_counters SET turn = $1, current_ticket = $2, updated_at = $3 WHERE branch_code = $4 AND code = $5`,
@@ -77,12 +88,13 @@ var queueQueries = sqlstore.QueueQueries{
 // waitingOf selects the IDs of the first n waiting tickets matching cond
 // that a counter may call (of the queues it serves, in the query's
 // served; of all when it has none), in QueuedAt order; its parameters
-// are (branch, day, counter, n). Each walks queue_tickets_waiting and
+// are (branch, day, counter); n is sqlstore.CallWindow, written into
+// the query so that PostgreSQL plans it once for all calls. Each walks queue_tickets_waiting and
 // stops at n.
 func waitingOf(cond string) string {
 	return `SELECT id FROM (SELECT id FROM queue_tickets WHERE branch_code = $1 AND day = $2 AND status = 'waiting' AND ` + cond +
 		` AND (queue IN (SELECT queue FROM served) OR NOT EXISTS (SELECT 1 FROM served))
-		ORDER BY queued_at, prefix, seq LIMIT $4) x`
+		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(sqlstore.CallWindow) + `) x`
 }
 
 // issueOne numbers and writes a ticket in one statement: the sequence
@@ -107,3 +119,47 @@ const issueOne = `WITH s AS (
 	RETURNING seq
 )
 SELECT seq FROM t`
+
+// callOne is a call at a counter in one statement, from the candidates
+// the counter worked out from the waiting tickets it read (queue.Pick):
+// the counter's row is locked only if it is still open, at the turn and
+// with the ticket it was read with (else nothing changes and the counter
+// reads again); the first candidate still waiting and not locked by
+// another counter is taken (SKIP LOCKED, so a counter never waits for
+// another); the ticket at the counter, if any, is completed with the
+// outcome, the candidate called and the counter moved on to it and its
+// turn. The ticket at the counter is locked before the counter, as
+// every transition locks a ticket before its counter, and is completed
+// before the next is called (the subquery on done), since one counter
+// never has two called tickets (queue_tickets_one_per_counter). When no
+// candidate is free nothing changes. Parameters: branch, counter, turn,
+// current ticket (NULL for none), outcome (” to complete nothing), at,
+// candidate IDs, their turns. The candidates are found by primary key:
+// their status is tested inside a CASE so that the planner cannot use
+// queue_tickets_waiting instead, as it did with statistics from before
+// the morning's tickets (thinking the waiting few), scanning every
+// waiting ticket on every call. It returns the completed ticket (kind
+// 'done') and the called one ('called').
+const callOne = `WITH cur AS (
+	SELECT id FROM queue_tickets WHERE id = $4 AND branch_code = $1 AND counter = $2 AND status = 'called' FOR UPDATE
+), c AS (
+	SELECT code FROM queue_counters WHERE branch_code = $1 AND code = $2 AND is_open AND turn = $3
+	AND current_ticket IS NOT DISTINCT FROM $4::text AND (SELECT count(*) FROM cur) >= 0 FOR UPDATE
+), pick AS (
+	SELECT t.id AS pick_id, x.turn AS pick_turn FROM c, unnest($7::text[], $8::int8[]) WITH ORDINALITY AS x (id, turn, ord)
+	JOIN queue_tickets t ON t.id = x.id
+	WHERE CASE WHEN t.status = 'waiting' THEN TRUE ELSE FALSE END
+	ORDER BY x.ord LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED
+), done AS (
+	UPDATE queue_tickets SET status = 'done', done_at = $6, outcome = $5, active_branch = NULL
+	WHERE id IN (SELECT id FROM cur) AND $5 <> '' AND EXISTS (SELECT 1 FROM pick)
+	RETURNING ` + ticketCols + `
+), called AS (
+	UPDATE queue_tickets SET status = 'called', counter = $2, called_at = $6 FROM pick
+	WHERE queue_tickets.id = pick.pick_id AND (SELECT count(*) FROM done) >= 0
+	RETURNING ` + ticketCols + `
+), moved AS (
+	UPDATE queue_counters SET current_ticket = called.id, turn = pick.pick_turn, updated_at = $6 FROM called, pick
+	WHERE queue_counters.branch_code = $1 AND queue_counters.code = $2
+)
+SELECT 'done', * FROM done UNION ALL SELECT 'called', * FROM called`

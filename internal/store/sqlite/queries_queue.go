@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
@@ -48,8 +49,10 @@ var queueQueries = sqlstore.QueueQueries{
 	TicketForUpdate: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = ?`,
 	Tickets:         `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = ? AND day = ? ORDER BY queued_at, prefix, seq`,
 	TicketsOf:       `SELECT ` + ticketCols + ` FROM queue_tickets WHERE account_id = ? AND day = ? ORDER BY issued_at, id`,
-	Waiting: `WITH served AS (SELECT queue FROM queue_counter_queues WHERE branch_code = ?1 AND counter = ?3)
-		SELECT ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
+	Waiting: `WITH served AS (SELECT queue FROM queue_counter_queues WHERE branch_code = ?1 AND counter = ?3),
+		c AS (SELECT is_open, turn, priority_share, normal_share, current_ticket FROM queue_counters WHERE branch_code = ?1 AND code = ?3)
+		SELECT (SELECT is_open FROM c), (SELECT turn FROM c), (SELECT priority_share FROM c), (SELECT normal_share FROM c),
+		(SELECT current_ticket FROM c), ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
 		waitingOf(`class = 'normal'`) + ` UNION ALL ` + waitingOf(`class = 'elderly'`) + ` UNION ALL ` +
 		waitingOf(`class = 'pregnant'`) + ` UNION ALL ` + waitingOf(`class = 'disability'`) + ` UNION ALL ` +
 		strings.Replace(waitingOf(`source = 'appointment'`), "ORDER BY", "ORDER BY due_at,", 1) +
@@ -74,10 +77,11 @@ var queueQueries = sqlstore.QueueQueries{
 // waitingOf selects the IDs of the first n waiting tickets matching cond
 // that a counter may call (of the queues it serves, in the query's
 // served; of all when it has none), in QueuedAt order; its parameters
-// are (branch, day, counter, n). Each walks queue_tickets_waiting and
+// are (branch, day, counter); n is sqlstore.CallWindow, written into
+// the query so that PostgreSQL plans it once for all calls. Each walks queue_tickets_waiting and
 // stops at n.
 func waitingOf(cond string) string {
 	return `SELECT id FROM (SELECT id FROM queue_tickets WHERE branch_code = ?1 AND day = ?2 AND status = 'waiting' AND ` + cond +
 		` AND (queue IN (SELECT queue FROM served) OR NOT EXISTS (SELECT 1 FROM served))
-		ORDER BY queued_at, prefix, seq LIMIT ?4) x`
+		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(sqlstore.CallWindow) + `) x`
 }

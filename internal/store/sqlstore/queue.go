@@ -55,14 +55,19 @@ type QueueQueries struct {
 	// TicketsOf (account, day) lists an account's tickets of a day in
 	// IssuedAt order.
 	TicketsOf string
-	// Waiting (branch, day, counter, n) lists the waiting tickets of the
+	// Waiting (branch, day, counter) lists the waiting tickets of the
 	// counter's queues in QueuedAt order: the first n of each class by
-	// QueuedAt, and the first n appointment tickets by DueAt. CallTicket (counter, at,
+	// QueuedAt, and the first n appointment tickets by DueAt (n is
+	// CallWindow, in the query's text), each row led
+	// by the counter's is_open, turn, priority_share, normal_share and
+	// current_ticket. CallOne, where the engine can, calls one of a list
+	// of candidates in one statement (see the PostgreSQL queries); empty
+	// elsewhere. CallTicket (counter, at,
 	// id) calls a waiting ticket; it changes no row when the ticket is no
 	// longer waiting (or, on PostgreSQL, is locked by another counter).
 	// SetCalled (turn, ticket, at, branch, code) records the call at the
 	// counter.
-	Waiting, CallTicket, SetCalled string
+	Waiting, CallOne, CallTicket, SetCalled string
 	// TakeCounter (ticket, at, branch, code) makes the ticket current at
 	// an open, free counter; FreeCounter (at, branch, code, ticket).
 	TakeCounter, FreeCounter string

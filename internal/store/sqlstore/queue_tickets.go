@@ -184,121 +184,36 @@ func (s *Store) insertTicket(ctx context.Context, tx queueTx, nt queue.NewTicket
 	return t, nil
 }
 
-// callWindow bounds the waiting tickets CallNext reads and passes to
-// pick: the first callWindow of each class in QueuedAt order, and the
-// first callWindow appointment tickets by DueAt. A rule that calls first
-// queued first within a class, and due appointments first, chooses among
-// them as it would among all; reading all would make every call cost the
-// length of the queue.
-const callWindow = 16
-
-var errNoCounter = errors.New("ticket called without a counter")
-
-// errReread marks a window of waiting tickets worn down by lost races.
-var errReread = errors.New("read the waiting tickets again")
-
-// CallNext calls the counter's next ticket by pick; see queue.Store.
-//
-// The counter's row is locked (SQLite's write transaction holds the whole
-// database), so one counter calls one ticket at a time. Other counters
-// may race for the same ticket: the call is a conditional update of a
-// waiting ticket, and a counter that loses drops the ticket from its
-// list and picks again, so it never waits for the winner; after
-// callWindow/2 lost races it reads the waiting tickets again.
-func (s *Store) CallNext(ctx context.Context, branch, code, day string, pick queue.Pick, at time.Time) (queue.Ticket, error) {
-	var called queue.Ticket
-	err := s.inWriteTx(ctx, func(tx queueTx) error {
-		c, err := s.counter(ctx, tx, s.q.Queue.CounterForUpdate, branch, code)
-		switch {
-		case err != nil:
-			return err
-		case !c.Open:
-			return queue.ErrCounterClosed
-		case c.Current != "":
-			return queue.ErrBusy
-		}
-		lost := map[string]bool{}
-		for {
-			waiting, err := s.waitingFor(ctx, tx, c, day, lost)
-			if err != nil {
-				return err
-			}
-			called, err = s.callFirstFree(ctx, tx, c, waiting, pick, lost, at)
-			if !errors.Is(err, errReread) {
-				return err
-			}
-		}
-	})
-	return called, err
-}
-
-// waitingFor reads the waiting tickets the counter may call, less those
-// it lost to other counters in this call.
-func (s *Store) waitingFor(ctx context.Context, tx queueTx, c queue.CounterState, day string, lost map[string]bool) ([]queue.Ticket, error) {
-	rows, err := tx.QueryContext(ctx, s.q.Queue.Waiting, c.Branch, day, c.Code, callWindow)
-	if err != nil {
-		return nil, fmt.Errorf("waiting tickets: %w", err)
-	}
-	waiting, err := collect(rows, func(r *sql.Rows) (queue.Ticket, error) { return scanTicket(r) })
-	return slices.DeleteFunc(waiting, func(t queue.Ticket) bool { return lost[t.ID] }), err
-}
-
-// callFirstFree calls the ticket pick chooses among waiting, dropping
-// (and adding to lost) any another counter took first, and records the
-// call at the counter.
-func (s *Store) callFirstFree(ctx context.Context, tx queueTx, c queue.CounterState, waiting []queue.Ticket, pick queue.Pick, lost map[string]bool, at time.Time) (queue.Ticket, error) {
-	for races := 0; ; races++ {
-		if races == callWindow/2 {
-			return queue.Ticket{}, errReread
-		}
-		i, turn := pick(c, waiting)
-		if i < 0 || i >= len(waiting) {
-			return queue.Ticket{}, queue.ErrEmpty
-		}
-		res, err := tx.ExecContext(ctx, s.q.Queue.CallTicket, c.Code, at.UTC(), waiting[i].ID)
-		if s.uniqueOn(err, "counter") {
-			return queue.Ticket{}, queue.ErrBusy // a ticket is still called at a counter of the same code
-		}
-		if err != nil {
-			return queue.Ticket{}, fmt.Errorf("call ticket: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			lost[waiting[i].ID] = true
-			waiting = slices.Delete(waiting, i, i+1)
-			continue
-		}
-		t := waiting[i]
-		if _, err := tx.ExecContext(ctx, s.q.Queue.SetCalled, turn, t.ID, at.UTC(), c.Branch, c.Code); err != nil {
-			return t, fmt.Errorf("counter call: %w", err)
-		}
-		t.Status, t.Counter, t.CalledAt = queue.Called, c.Code, at
-		return t, nil
-	}
-}
-
 // Transition changes a ticket's status conditionally; see queue.Store.
 // Leaving Called frees the counter; entering Called takes an open, free
 // counter (ErrCounterClosed, ErrBusy).
 func (s *Store) Transition(ctx context.Context, id string, from []queue.Status, ch queue.Change) (queue.Ticket, error) {
 	var n queue.Ticket
 	err := s.inWriteTx(ctx, func(tx queueTx) error {
-		t, err := scanTicket(tx.QueryRowContext(ctx, s.q.Queue.TicketForUpdate, id))
-		if err != nil {
-			return notFound(err, "ticket", id)
-		}
-		if !slices.Contains(from, t.Status) || ch.Recall && t.Recalls >= ch.MaxRecalls {
-			return queue.ErrState
-		}
-		n = applyChange(t, ch)
-		if n.Status == queue.Called && n.Counter == "" {
-			return fmt.Errorf("%w: %w", queue.ErrState, errNoCounter)
-		}
-		if err := s.moveCounter(ctx, tx, t, n, ch.At); err != nil {
-			return err
-		}
-		return s.updateTicket(ctx, tx, t, n)
+		var err error
+		n, err = s.transition(ctx, tx, id, from, ch)
+		return err
 	})
 	return n, err
+}
+
+// transition is Transition in the transaction tx.
+func (s *Store) transition(ctx context.Context, tx queueTx, id string, from []queue.Status, ch queue.Change) (queue.Ticket, error) {
+	t, err := scanTicket(tx.QueryRowContext(ctx, s.q.Queue.TicketForUpdate, id))
+	if err != nil {
+		return t, notFound(err, "ticket", id)
+	}
+	if !slices.Contains(from, t.Status) || ch.Recall && t.Recalls >= ch.MaxRecalls {
+		return t, queue.ErrState
+	}
+	n := applyChange(t, ch)
+	if n.Status == queue.Called && n.Counter == "" {
+		return t, fmt.Errorf("%w: %w", queue.ErrState, errNoCounter)
+	}
+	if err := s.moveCounter(ctx, tx, t, n, ch.At); err != nil {
+		return t, err
+	}
+	return n, s.updateTicket(ctx, tx, t, n)
 }
 
 // applyChange returns t after ch.

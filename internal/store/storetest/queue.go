@@ -29,6 +29,7 @@ func testQueue(t *testing.T, open Opener) {
 		"Idempotency":   testQueueIdempotency,
 		"TicketsOf":     testQueueTicketsOf,
 		"Transitions":   testQueueTransitions,
+		"CallFinishes":  testQueueCallFinishes,
 		"Transfer":      testQueueTransfer,
 		"CounterStates": testQueueCounterStates,
 		"IssueRace":     testQueueIssueRace,
@@ -92,12 +93,13 @@ func issue(t *testing.T, s *sqlstore.Store, nt queue.NewTicket) queue.Ticket {
 	return tk
 }
 
-// fifo calls the longest waiting ticket.
-func fifo(c queue.CounterState, w []queue.Ticket) (int, int) {
-	if len(w) == 0 {
-		return -1, c.Turn
+// fifo calls the longest waiting ticket first.
+func fifo(c queue.CounterState, w []queue.Ticket) []queue.Candidate {
+	out := make([]queue.Candidate, len(w))
+	for i := range w {
+		out[i] = queue.Candidate{Index: i, Turn: c.Turn}
 	}
-	return 0, c.Turn
+	return out
 }
 
 func wantErr(t *testing.T, what string, err, want error) {
@@ -231,7 +233,7 @@ func testQueueOneActive(t *testing.T, s *sqlstore.Store) {
 	wantErr(t, "second queue of the branch", err, queue.ErrActive)
 
 	// Missed frees the place; reinstating while holding another is refused.
-	first, err := s.CallNext(ctx, qBranch, "C01", qDay, fifo, qStart)
+	first, _, err := s.CallNext(ctx, qBranch, "C01", qDay, fifo, "", qStart)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func testQueueCallOnce(t *testing.T, s *sqlstore.Store) {
 		for i, c := range []string{"C01", "C02"} {
 			wg.Go(func() {
 				<-start
-				got[i], errs[i] = s.CallNext(ctx, qBranch, c, qDay, fifo, qStart)
+				got[i], _, errs[i] = s.CallNext(ctx, qBranch, c, qDay, fifo, "", qStart)
 			})
 		}
 		close(start)
@@ -94,8 +94,8 @@ func testQueueCallRace(t *testing.T, s *sqlstore.Store) {
 	issued := issueMany(t, s, qDay, 1000)
 	rule := queue.Rule{MaxWait: 45 * time.Minute, Early: 15 * time.Minute, Late: 15 * time.Minute}
 	calls := callAll(t, s, 20, qDay, func(now time.Time) queue.Pick {
-		return func(c queue.CounterState, w []queue.Ticket) (int, int) {
-			return queue.Next(c, w, now, rule, func(string) time.Duration { return rule.MaxWait })
+		return func(c queue.CounterState, w []queue.Ticket) []queue.Candidate {
+			return queue.Candidates(c, w, now, rule, func(string) time.Duration { return rule.MaxWait })
 		}
 	})
 	checkCalledOnce(t, s, qDay, issued, calls)
@@ -136,9 +136,11 @@ func issueMany(t *testing.T, s *sqlstore.Store, day string, n int) map[string]bo
 	return set
 }
 
-// callAll has k counters call and complete tickets until none waits.
-// Each call is stamped by a shared clock that ticks a millisecond per
-// call, so the stamps order the calls.
+// callAll has k counters call and complete tickets until none waits:
+// the odd ones as staff press "next", completing the ticket at the
+// counter in the call of the next one, the even ones completing it on
+// its own first. Each call is stamped by a shared clock that ticks a
+// millisecond per call, so the stamps order the calls.
 func callAll(t *testing.T, s *sqlstore.Store, k int, day string, pick func(now time.Time) queue.Pick) []callRecord {
 	t.Helper()
 	base, _ := time.Parse(time.DateOnly, day)
@@ -149,15 +151,32 @@ func callAll(t *testing.T, s *sqlstore.Store, k int, day string, pick func(now t
 	var wg sync.WaitGroup
 	for i := range k {
 		code := fmt.Sprintf("C%02d", i+1)
+		next := i%2 == 0
 		wg.Go(func() {
 			ctx := context.Background()
+			var held queue.Ticket
 			for {
 				at := base.Add(time.Duration(clock.Add(1)) * time.Millisecond)
-				tk, err := s.CallNext(ctx, qBranch, code, day, pick(at), at)
+				finish := ""
+				if next && held.ID != "" {
+					finish = "served"
+				}
+				tk, done, err := s.CallNext(ctx, qBranch, code, day, pick(at), finish, at)
 				if errors.Is(err, queue.ErrEmpty) {
+					if held.ID != "" {
+						_, err = s.Transition(ctx, held.ID, []queue.Status{queue.Called}, queue.Change{Status: queue.Done, At: at})
+					}
+					if err != nil && !errors.Is(err, queue.ErrEmpty) {
+						t.Errorf("counter %s: complete the last: %v", code, err)
+					}
 					return
 				}
-				if err == nil {
+				if err == nil && done.ID != held.ID {
+					err = fmt.Errorf("completed %q, want the ticket at the counter %q", done.ID, held.ID)
+				}
+				if err == nil && next {
+					held = tk
+				} else if err == nil {
 					_, err = s.Transition(ctx, tk.ID, []queue.Status{queue.Called}, queue.Change{Status: queue.Done, At: at})
 				}
 				if err != nil {
@@ -261,7 +280,7 @@ func testQueueNearDoesNotSkip(t *testing.T, s *sqlstore.Store) {
 	} else {
 		defer func() { _ = tx.Rollback() }()
 	}
-	got, err := s.CallNext(ctx, qBranch, "C01", qDay, fifo, qStart.Add(time.Minute))
+	got, _, err := s.CallNext(ctx, qBranch, "C01", qDay, fifo, "", qStart.Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}

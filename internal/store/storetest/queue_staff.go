@@ -22,7 +22,7 @@ func move(t *testing.T, s *sqlstore.Store, id string, from queue.Status, ch queu
 
 func call(t *testing.T, s *sqlstore.Store, counter string, at time.Time) queue.Ticket {
 	t.Helper()
-	tk, err := s.CallNext(context.Background(), qBranch, counter, qDay, fifo, at)
+	tk, _, err := s.CallNext(context.Background(), qBranch, counter, qDay, fifo, "", at)
 	if err != nil {
 		t.Fatalf("call at %s: %v", counter, err)
 	}
@@ -40,7 +40,7 @@ func testQueueTransitions(t *testing.T, s *sqlstore.Store) {
 	if got.ID != a1.ID || got.Status != queue.Called || got.Counter != "C01" || !got.CalledAt.Equal(at) {
 		t.Fatalf("called %+v", got)
 	}
-	_, err := s.CallNext(ctx, qBranch, "C01", qDay, fifo, at)
+	_, _, err := s.CallNext(ctx, qBranch, "C01", qDay, fifo, "", at)
 	wantErr(t, "call with a ticket at the counter", err, queue.ErrBusy)
 	_, err = s.SetCounter(ctx, qBranch, "C01", false, "", at)
 	wantErr(t, "close with a ticket at the counter", err, queue.ErrBusy)
@@ -74,7 +74,7 @@ func testQueueTransitions(t *testing.T, s *sqlstore.Store) {
 		t.Fatalf("done %+v", d)
 	}
 	move(t, s, a1.ID, queue.Parked, queue.Change{Status: queue.Called, Counter: "C01", At: done})
-	_, err = s.CallNext(ctx, qBranch, "C01", qDay, fifo, at)
+	_, _, err = s.CallNext(ctx, qBranch, "C01", qDay, fifo, "", at)
 	wantErr(t, "call after resume", err, queue.ErrBusy)
 
 	// No-show, reinstate at the original place, and the times of service.
@@ -91,7 +91,7 @@ func testQueueTransitions(t *testing.T, s *sqlstore.Store) {
 	if err != nil || len(times) != 2 || times[0] != 3*time.Minute || times[1] != 7*time.Minute {
 		t.Fatalf("service times %v, %v", times, err)
 	}
-	_, err = s.CallNext(ctx, qBranch, "C02", qDay, fifo, at)
+	_, _, err = s.CallNext(ctx, qBranch, "C02", qDay, fifo, "", at)
 	wantErr(t, "call with nobody waiting", err, queue.ErrEmpty)
 }
 
@@ -147,7 +147,7 @@ func testQueueCounterStates(t *testing.T, s *sqlstore.Store) {
 		t.Fatalf("closed %+v, %v", c, err)
 	}
 	tk := issue(t, s, kiosk("A", qDay, qStart, queue.Normal))
-	_, err = s.CallNext(ctx, qBranch, "C01", qDay, fifo, qStart)
+	_, _, err = s.CallNext(ctx, qBranch, "C01", qDay, fifo, "", qStart)
 	wantErr(t, "call at a closed counter", err, queue.ErrCounterClosed)
 	_, err = s.Transition(ctx, tk.ID, []queue.Status{queue.Waiting}, queue.Change{Status: queue.Called, Counter: "C01", At: qStart})
 	wantErr(t, "call a ticket to a closed counter", err, queue.ErrCounterClosed)
@@ -165,5 +165,40 @@ func testQueueCounterStates(t *testing.T, s *sqlstore.Store) {
 	}
 	if got, _ := s.Ticket(ctx, tk.ID); !got.NearSent {
 		t.Fatal("near not recorded")
+	}
+}
+
+// testQueueCallFinishes checks a call that completes the ticket at the
+// counter (Qmatic's "next"): one change completes it and calls the next;
+// with nobody waiting nothing changes and the ticket stays at the counter.
+func testQueueCallFinishes(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	seedQueues(t, s, 1)
+	a1 := issue(t, s, kiosk("A", qDay, qStart, queue.Normal))
+	a2 := issue(t, s, kiosk("A", qDay, qStart.Add(time.Minute), queue.Normal))
+	at := qStart.Add(10 * time.Minute)
+	call(t, s, "C01", at)
+	later := at.Add(4 * time.Minute)
+	got, done, err := s.CallNext(ctx, qBranch, "C01", qDay, fifo, "served", later)
+	if err != nil || got.ID != a2.ID || got.Status != queue.Called || done.ID != a1.ID {
+		t.Fatalf("next = %+v, completed %+v, %v; want %s called and %s completed", got, done, err, a2.Number, a1.Number)
+	}
+	if done.Status != queue.Done || done.Outcome != "served" || !done.DoneAt.Equal(later) || done.Counter != "C01" {
+		t.Fatalf("completed %+v", done)
+	}
+	for id, want := range map[string]queue.Status{a1.ID: queue.Done, a2.ID: queue.Called} {
+		if tk, err := s.Ticket(ctx, id); err != nil || tk.Status != want {
+			t.Fatalf("ticket %s: %+v, %v; want %s", id, tk, err, want)
+		}
+	}
+	_, _, err = s.CallNext(ctx, qBranch, "C01", qDay, fifo, "served", later)
+	wantErr(t, "next with nobody waiting", err, queue.ErrEmpty)
+	if tk, err := s.Ticket(ctx, a2.ID); err != nil || tk.Status != queue.Called || tk.Counter != "C01" {
+		t.Fatalf("after an empty next the ticket at the counter is %+v, %v", tk, err)
+	}
+	_, _, err = s.CallNext(ctx, qBranch, "C01", qDay, fifo, "", later)
+	wantErr(t, "call without completing", err, queue.ErrBusy)
+	if times, err := s.ServiceTimes(ctx, qBranch, "A", 5); err != nil || len(times) != 1 || times[0] != 4*time.Minute {
+		t.Fatalf("service times %v, %v", times, err)
 	}
 }
