@@ -104,17 +104,14 @@ func newPlan(c CounterState, ts []Ticket, now time.Time, r Rule, maxWait func(st
 		p.turn = ((c.Turn % p.cycle) + p.cycle) % p.cycle
 	}
 	for i, t := range ts {
-		if t.Status != Waiting || (len(c.Queues) > 0 && !slices.Contains(c.Queues, t.Queue)) {
-			continue
-		}
-		switch bound := maxWait(t.Queue); {
-		case isDue(t, now, r):
+		switch p.line(c, t, now, r, maxWait) {
+		case lineDue:
 			p.due = append(p.due, i)
-		case bound > 0 && now.Sub(t.QueuedAt) >= bound:
+		case lineAged:
 			p.aged = append(p.aged, i)
-		case t.Class.Priority() && p.cycle > 0:
+		case linePriority:
 			p.priority = append(p.priority, i)
-		default:
+		case lineNormal:
 			p.normal = append(p.normal, i)
 		}
 	}
@@ -129,6 +126,101 @@ func newPlan(c CounterState, ts []Ticket, now time.Time, r Rule, maxWait func(st
 	slices.SortStableFunc(p.priority, fifo)
 	slices.SortStableFunc(p.normal, fifo)
 	return p
+}
+
+// The rule's lines, in the order they are called, and lineNone for a
+// ticket not for the counter.
+const (
+	lineDue = iota
+	lineAged
+	linePriority
+	lineNormal
+	lineNone
+)
+
+// line returns the line t waits in at counter c at now.
+func (p *plan) line(c CounterState, t Ticket, now time.Time, r Rule, maxWait func(string) time.Duration) int {
+	if t.Status != Waiting || (len(c.Queues) > 0 && !slices.Contains(c.Queues, t.Queue)) {
+		return lineNone
+	}
+	switch bound := maxWait(t.Queue); {
+	case isDue(t, now, r):
+		return lineDue
+	case bound > 0 && now.Sub(t.QueuedAt) >= bound:
+		return lineAged
+	case t.Class.Priority() && p.cycle > 0:
+		return linePriority
+	}
+	return lineNormal
+}
+
+// Ahead returns how many of the waiting tickets for c Order would call
+// before t if t were among them (t is not in waiting): the place of a
+// ticket just taken, counted without sorting the queue.
+func Ahead(c CounterState, waiting []Ticket, t Ticket, now time.Time, r Rule, maxWait func(queue string) time.Duration) int {
+	if maxWait == nil {
+		maxWait = func(string) time.Duration { return r.MaxWait }
+	}
+	p := newPlan(c, nil, now, r, maxWait)
+	own := p.line(c, t, now, r, maxWait)
+	if own == lineNone {
+		return 0
+	}
+	var n [lineNone]int // per line, those called before t's line reaches it
+	for _, w := range waiting {
+		l := p.line(c, w, now, r, maxWait)
+		if l == lineNone || l == own && !before(l, w, t) {
+			continue
+		}
+		n[l]++
+	}
+	switch {
+	case own == lineDue:
+		return n[lineDue]
+	case own == lineAged:
+		return n[lineDue] + n[lineAged]
+	case p.cycle == 0:
+		return n[lineDue] + n[lineAged] + n[lineNormal]
+	}
+	other := linePriority + lineNormal - own
+	return n[lineDue] + n[lineAged] + p.interleave(own == linePriority, n[own], n[other])
+}
+
+// before reports whether w comes before t in line l (t last on a tie).
+func before(l int, w, t Ticket) bool {
+	if l == lineDue {
+		if c := w.DueAt.Compare(t.DueAt); c != 0 {
+			return c < 0
+		}
+	}
+	return queued(w, t, 0, 1) < 0
+}
+
+// interleave counts the calls take makes before it reaches a ticket with
+// mine tickets of its class before it and other tickets of the other
+// class waiting: the class whose turn it is first, the other when that
+// one has nobody (the turn then stays).
+func (p *plan) interleave(priority bool, mine, other int) int {
+	calls, turn := 0, p.turn
+	for {
+		wantsMine := (turn < p.share) == priority
+		switch {
+		case wantsMine && mine == 0:
+			return calls
+		case wantsMine:
+			mine--
+		case other > 0:
+			other--
+		case mine == 0:
+			return calls
+		default:
+			mine--
+			calls++
+			continue
+		}
+		calls++
+		turn = (turn + 1) % p.cycle
+	}
 }
 
 // isDue reports whether an appointment ticket is in its window at now.

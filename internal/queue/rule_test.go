@@ -234,3 +234,42 @@ func TestCandidatesFallBack(t *testing.T) {
 		}
 	}
 }
+
+// TestAheadIsOrder checks Ahead against the place Order gives a ticket
+// among the others, wherever it was queued and whatever its class.
+func TestAheadIsOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	seen := map[int]bool{}
+	for round := range 400 {
+		var ts []Ticket
+		for i := range 1 + rng.IntN(30) {
+			class := []Class{Normal, Normal, Elderly, Pregnant}[rng.IntN(4)]
+			q := []string{"A", "B"}[rng.IntN(2)]
+			n := tk(fmt.Sprintf("%s%03d", q, i), class, rng.IntN(90))
+			if rng.IntN(6) == 0 {
+				n = appt(n.Number, rng.IntN(90), rng.IntN(120))
+			}
+			if rng.IntN(10) == 0 {
+				n.Status = Called
+			}
+			ts = append(ts, n)
+		}
+		c := counter(rng.IntN(3), rng.IntN(3), rng.IntN(4), "A", "B")
+		now := t0.Add(90 * time.Minute)
+		k := rng.IntN(len(ts))
+		if ts[k].Status != Waiting {
+			continue
+		}
+		mine := ts[k]
+		others := slices.Delete(slices.Clone(ts), k, k+1)
+		all := append(others, mine) // mine last, as a ticket just taken
+		want := slices.Index(Order(c, all, now, rule, nil), len(all)-1)
+		if got := Ahead(c, others, mine, now, rule, nil); got != want {
+			t.Fatalf("round %d: Ahead(%s %s) = %d, Order places it at %d", round, mine.Number, mine.Class, got, want)
+		}
+		seen[min(want, 3)] = true
+	}
+	if len(seen) < 4 {
+		t.Fatalf("places seen %v: the test needs tickets first and deep in line", seen)
+	}
+}
