@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -421,6 +422,55 @@ func TestQueueService_TwoNodes(t *testing.T) {
 		time.Sleep(1100 * time.Millisecond) // past the other node's read
 		if st, err := other.Status(ctx, "DSI-HQ"); err != nil || strings.Join(st.Queues[0].Order, " ") != "A001 A002" {
 			t.Errorf("the other node's status a second later = %+v, %v", st.Queues, err)
+		}
+	})
+}
+
+// TestQueueService_PlaceIsView: the place a ticket is given as it is
+// taken (from the latest status and this node's changes since) is the
+// place a fresh view gives it, through calls, cancellations and every
+// class; only its estimate may lag, by the service times of one round.
+func TestQueueService_PlaceIsView(t *testing.T) {
+	eachEngine(t, func(t *testing.T, w *queueWorld) {
+		ctx := context.Background()
+		w.open(t, dsi01)
+		classes := []queue.Class{queue.Normal, queue.Elderly, queue.Normal, queue.Pregnant, queue.Normal, queue.Disability}
+		var taken []queue.Ticket
+		deep := false
+		for i := range 30 {
+			w.clock.advance(20 * time.Second)
+			tk, err := w.svc.TakeKiosk(ctx, "DSI-HQ", "A", classes[i%len(classes)], "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			placed, err := w.svc.Place(ctx, tk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			viewed, err := w.svc.View(ctx, tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The estimate may use service times one round older.
+			if placed.Ahead != viewed.Ahead || placed.NowServing != viewed.NowServing || placed.ETAHigh <= 0 {
+				t.Fatalf("ticket %d (%s): placed %d ahead, serving %q, ETA %v; viewed %d, %q", i, tk.Class,
+					placed.Ahead, placed.NowServing, placed.ETAHigh, viewed.Ahead, viewed.NowServing)
+			}
+			deep = deep || placed.Ahead > 3
+			taken = append(taken, tk)
+			switch i % 7 {
+			case 3:
+				if _, err := w.svc.CallNext(ctx, w.actor("agent"), dsi01, "served"); err != nil && !errors.Is(err, queue.ErrBusy) {
+					t.Fatal(err)
+				}
+			case 5:
+				if _, err := w.svc.Cancel(ctx, nil, taken[i-2].ID); err != nil && !errors.Is(err, queue.ErrState) {
+					t.Fatal(err)
+				}
+			}
+		}
+		if !deep {
+			t.Fatal("no ticket was placed deeper than 3: the test needs a longer queue")
 		}
 	})
 }

@@ -35,12 +35,22 @@ type branchLive struct {
 	called    []Ticket        // tickets called or recalled, to notify
 	running   bool            // a drain goroutine publishes pending
 	near      map[string]bool // tickets this node marked near
+	// counters are this node's latest changes to counters (open or
+	// closed, the turn after a call), by code, for Place.
+	counters map[string]counterPatch
+}
+
+// counterPatch is a counter as one of this node's changes left it.
+type counterPatch struct {
+	gen  uint64
+	open bool
+	turn int
 }
 
 func (l *live) branch(code string) *branchLive {
 	b := l.branches[code]
 	if b == nil {
-		b = &branchLive{near: map[string]bool{}}
+		b = &branchLive{near: map[string]bool{}, counters: map[string]counterPatch{}}
 		l.branches[code] = b
 	}
 	return b
@@ -113,6 +123,17 @@ func (s *Service) calledOut(branch string, ev Event, t Ticket) {
 	s.record(branch, ev, []Ticket{t}, []Ticket{t})
 }
 
+// counterChanged records that counter code of branch is now open or
+// closed and at turn, for the places of tickets taken before the next
+// status.
+func (s *Service) counterChanged(branch, code string, open bool, turn int) {
+	s.live.mu.Lock()
+	defer s.live.mu.Unlock()
+	bl := s.live.branch(branch)
+	bl.gen++
+	bl.counters[code] = counterPatch{gen: bl.gen, open: open, turn: turn}
+}
+
 func (s *Service) record(branch string, ev Event, ts, called []Ticket) {
 	s.live.mu.Lock()
 	defer s.live.mu.Unlock()
@@ -122,7 +143,7 @@ func (s *Service) record(branch string, ev Event, ts, called []Ticket) {
 		bl.patches = append(bl.patches, patch{gen: bl.gen, t: t})
 	}
 	if len(bl.patches) > maxPatches {
-		bl.base, bl.patches = nil, nil // nobody read for long: read afresh
+		bl.base, bl.patches, bl.snap = nil, nil, nil // nobody read for long: read afresh
 	}
 	if s.pub == nil && s.NearAt <= 0 && len(called) == 0 {
 		return

@@ -174,6 +174,12 @@ func Ahead(c CounterState, waiting []Ticket, t Ticket, now time.Time, r Rule, ma
 		}
 		n[l]++
 	}
+	return p.ahead(own, n)
+}
+
+// ahead is Ahead from the tickets in each line (n), those of t's own
+// line counted only when before it.
+func (p *plan) ahead(own int, n [lineNone]int) int {
 	switch {
 	case own == lineDue:
 		return n[lineDue]

@@ -28,6 +28,9 @@ type snapshot struct {
 	settled  settled
 	counters []CounterState
 	place    map[string]int // waiting ticket ID → tickets ahead
+	// lines count each queue's waiting tickets in the rule's lines of its
+	// line counter, for Place.
+	lines map[string]*lineCount
 	orders   map[string][]int
 	service  map[string][]time.Duration // recent service times per queue
 }
@@ -159,7 +162,7 @@ func (s *Service) buildSnapshot(ctx context.Context, branch, day string, read ti
 	}
 	calls = latestCalls(calls)
 	sn := &snapshot{day: day, read: read, tickets: ts, settled: st, counters: cs, place: map[string]int{},
-		orders: map[string][]int{}, service: service,
+		orders: map[string][]int{}, service: service, lines: map[string]*lineCount{},
 		status: BranchStatus{Branch: branch, Queues: []QueueStatus{}, Calls: asCalls(calls), At: now.UTC()}}
 	for _, q := range qs {
 		order := Order(lineOf(q.Code, cs), ts, now, s.Rule, s.maxWaits(qs))
@@ -170,6 +173,7 @@ func (s *Service) buildSnapshot(ctx context.Context, branch, day string, read ti
 			qst.Order[i] = ts[k].Number
 			sn.place[ts[k].ID] = i
 		}
+		sn.lines[q.Code] = countLines(lineOf(q.Code, cs), ts, order, now, s.Rule, s.maxWaits(qs))
 		mid, low, high := Estimate(service[q.Code], len(order), qst.OpenCounters)
 		qst.ETAMinutes, qst.ETALow, qst.ETAHigh = minutes(mid), minutes(low), minutes(high)
 		sn.status.Queues = append(sn.status.Queues, qst)
@@ -259,3 +263,32 @@ func asCalls(ts []Ticket) []Call {
 
 // minutes rounds a duration up to whole minutes.
 func minutes(d time.Duration) int { return int((d + time.Minute - 1) / time.Minute) }
+
+// lineCount is how many of a queue's waiting tickets wait in each of the
+// rule's lines of its line counter at one time, the line of each, and
+// the last queued.
+type lineCount struct {
+	counter CounterState
+	n       [lineNone]int
+	line    map[string]int
+	last    Ticket
+}
+
+// countLines counts the tickets of order (indexes into ts, the queue's
+// calling order) by line.
+func countLines(c CounterState, ts []Ticket, order []int, now time.Time, r Rule, maxWait func(string) time.Duration) *lineCount {
+	p := newPlan(c, nil, now, r, maxWait)
+	lc := &lineCount{counter: c, line: make(map[string]int, len(order))}
+	for _, k := range order {
+		l := p.line(c, ts[k], now, r, maxWait)
+		if l == lineNone {
+			continue
+		}
+		lc.n[l]++
+		lc.line[ts[k].ID] = l
+		if lc.last.ID == "" || queued(lc.last, ts[k], 0, 1) < 0 {
+			lc.last = ts[k]
+		}
+	}
+	return lc
+}

@@ -87,6 +87,7 @@ func (s *Service) setCounter(ctx context.Context, actor identity.Actor, counterI
 	if err != nil {
 		return c, err
 	}
+	s.counterChanged(c.Branch, c.Code, c.Open, c.Turn)
 	s.changed(c.Branch, Event{Kind: "changed"})
 	return c, nil
 }
@@ -113,10 +114,21 @@ func (s *Service) CallNext(ctx context.Context, actor identity.Actor, counterID,
 		return Ticket{}, err
 	}
 	now, bounds := s.now(), s.maxWaits(qs)
-	pick := func(c CounterState, waiting []Ticket) []Candidate { return Candidates(c, waiting, now, s.Rule, bounds) }
+	var offered []Candidate
+	var read []Ticket
+	pick := func(c CounterState, waiting []Ticket) []Candidate {
+		offered, read = Candidates(c, waiting, now, s.Rule, bounds), waiting
+		return offered
+	}
 	t, done, err := s.store.CallNext(ctx, c.Branch, c.Code, s.today(), pick, outcome, now.UTC())
 	if err != nil {
 		return t, err
+	}
+	for _, k := range offered {
+		if read[k.Index].ID == t.ID {
+			s.counterChanged(c.Branch, c.Code, true, k.Turn)
+			break
+		}
 	}
 	changed := []Ticket{t}
 	if done.ID != "" {

@@ -58,9 +58,6 @@ func activeRank(t Ticket) int {
 	return 1
 }
 
-// Place is View for a ticket the caller already holds as a change just
-// returned it (TakeRemote's, TakeKiosk's): no second read of the ticket.
-func (s *Service) Place(ctx context.Context, t Ticket) (TicketView, error) { return s.view(ctx, t) }
 
 // own returns ticket id if a holds it (a nil: if nobody does, a kiosk
 // ticket); another's is NotFound.
