@@ -30,9 +30,9 @@ type snapshot struct {
 	place    map[string]int // waiting ticket ID → tickets ahead
 	// lines count each queue's waiting tickets in the rule's lines of its
 	// line counter, for Place.
-	lines map[string]*lineCount
-	orders   map[string][]int
-	service  map[string][]time.Duration // recent service times per queue
+	lines   map[string]*lineCount
+	orders  map[string][]int
+	service map[string][]time.Duration // recent service times per queue
 }
 
 // settled is what the finished tickets of a day add to the status.

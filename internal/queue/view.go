@@ -58,7 +58,6 @@ func activeRank(t Ticket) int {
 	return 1
 }
 
-
 // own returns ticket id if a holds it (a nil: if nobody does, a kiosk
 // ticket); another's is NotFound.
 func (s *Service) own(ctx context.Context, a *identity.Account, id string) (Ticket, error) {
