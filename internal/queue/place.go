@@ -6,6 +6,12 @@ import (
 	"time"
 )
 
+// placeTTL is how old a read of the branch Place counts on may be: a
+// few reads of snapTTL, so that the requests arriving while the next
+// read is made do not all wait for it. Only other nodes' changes can be
+// missing from it.
+const placeTTL = 3 * snapTTL
+
 // Place is View for a ticket the caller already holds as a change just
 // returned it (TakeRemote's, TakeKiosk's): no second read of the ticket.
 // A ticket waiting today is placed among the branch's latest live status
@@ -18,7 +24,7 @@ func (s *Service) Place(ctx context.Context, t Ticket) (TicketView, error) {
 		return s.view(ctx, t)
 	}
 	sn, since, counters := s.latest(t.Branch)
-	if sn == nil || sn.day != t.Day || time.Since(sn.read) >= snapTTL {
+	if sn == nil || sn.day != t.Day || time.Since(sn.read) >= placeTTL {
 		return s.view(ctx, t)
 	}
 	qs, err := s.queues(ctx, t.Branch)
@@ -27,8 +33,8 @@ func (s *Service) Place(ctx context.Context, t Ticket) (TicketView, error) {
 	}
 	lc, line := sn.lines[t.Queue], lineOf(t.Queue, counters)
 	if lc == nil || line.Code != lc.counter.Code || line.PriorityShare != lc.counter.PriorityShare ||
-		line.NormalShare != lc.counter.NormalShare || lc.last.ID != "" && !before(lineNormal, lc.last, t) {
-		return s.view(ctx, t) // counted for another line counter, or t is in the status already
+		line.NormalShare != lc.counter.NormalShare {
+		return s.view(ctx, t) // counted for another line counter
 	}
 	now, maxWait := s.now(), s.maxWaits(qs)
 	p := newPlan(line, nil, now, s.Rule, maxWait)
@@ -44,13 +50,13 @@ func (s *Service) Place(ctx context.Context, t Ticket) (TicketView, error) {
 			break
 		}
 	}
-	n := lc.n
+	n := lc.count(own, t)
 	for _, c := range since {
 		if c.ID == t.ID {
 			continue
 		}
-		if l, ok := lc.line[c.ID]; ok {
-			n[l]-- // counted as it was; counted again below as it is
+		if at, ok := lc.at[c.ID]; ok && (at[0] != own || before(own, lc.ts[at[1]], t)) {
+			n[at[0]]-- // counted as it was; counted again below as it is
 		}
 		if l := p.line(line, c, now, s.Rule, maxWait); l != lineNone && (l != own || before(l, c, t)) {
 			n[l]++

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"sort"
 	"time"
 )
 
@@ -264,31 +265,40 @@ func asCalls(ts []Ticket) []Call {
 // minutes rounds a duration up to whole minutes.
 func minutes(d time.Duration) int { return int((d + time.Minute - 1) / time.Minute) }
 
-// lineCount is how many of a queue's waiting tickets wait in each of the
-// rule's lines of its line counter at one time, the line of each, and
-// the last queued.
+// lineCount is a queue's waiting tickets in the rule's lines of its line
+// counter at one time: each line in its calling order, and the line of
+// each ticket.
 type lineCount struct {
 	counter CounterState
-	n       [lineNone]int
-	line    map[string]int
-	last    Ticket
+	ts      []Ticket
+	lines   [lineNone][]int   // indexes into ts
+	at      map[string][2]int // ticket ID → its line and index into ts
 }
 
-// countLines counts the tickets of order (indexes into ts, the queue's
-// calling order) by line.
+// countLines sorts the tickets of order (indexes into ts, the queue's
+// calling order) into their lines.
 func countLines(c CounterState, ts []Ticket, order []int, now time.Time, r Rule, maxWait func(string) time.Duration) *lineCount {
 	p := newPlan(c, nil, now, r, maxWait)
-	lc := &lineCount{counter: c, line: make(map[string]int, len(order))}
+	lc := &lineCount{counter: c, ts: ts, at: make(map[string][2]int, len(order))}
 	for _, k := range order {
 		l := p.line(c, ts[k], now, r, maxWait)
 		if l == lineNone {
 			continue
 		}
-		lc.n[l]++
-		lc.line[ts[k].ID] = l
-		if lc.last.ID == "" || queued(lc.last, ts[k], 0, 1) < 0 {
-			lc.last = ts[k]
-		}
+		lc.lines[l] = append(lc.lines[l], k)
+		lc.at[ts[k].ID] = [2]int{l, k}
 	}
 	return lc
+}
+
+// count returns how many tickets of each line are called before t's line
+// reaches t, t waiting in line own.
+func (lc *lineCount) count(own int, t Ticket) [lineNone]int {
+	var n [lineNone]int
+	for l, ks := range lc.lines {
+		n[l] = len(ks)
+	}
+	ks := lc.lines[own]
+	n[own] = sort.Search(len(ks), func(i int) bool { return !before(own, lc.ts[ks[i]], t) })
+	return n
 }
