@@ -26,7 +26,7 @@ pgbench_n() {
 	pgbench $pg -N -c 16 -j 2 -T 20 "$db" 2>&1 | grep -E "^tps|latency average|error" || true
 }
 pgbench_n
-echo "== tickets and calls through the API: 64 residents taking tickets; 16 counters calling (call-next + complete)"
+echo "== tickets and calls through the API: 64 residents taking tickets; 16 counters calling (call-next completing the ticket at the counter)"
 (cd internal/oidc && "$bin" -test.run XXX -test.bench 'Queue(Tickets|Calls)' -test.benchtime "${N:-3000}x" \
 	-test.count "${COUNT:-1}") | grep -E "tickets/s|calls/s|FAIL"
 pgbench_n

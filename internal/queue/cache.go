@@ -9,9 +9,15 @@ import (
 )
 
 // refTTL is how long a node keeps a branch's queue definitions, the
-// branch and the holidays: reference data that changes rarely. Closures
-// are never cached: a closure stops remote tickets at once.
+// branch and the holidays: reference data that changes rarely.
 const refTTL = 30 * time.Second
+
+// closureTTL is how long a node keeps a branch's closures. The store
+// refuses a ticket while a closure covers its time (NewTicket.WhileOpen),
+// so a new closure stops tickets at once on every node; what may lag this
+// long is the closing time a node reckons with (the last remote ticket
+// before it).
+const closureTTL = time.Second
 
 // refCache keeps reference data for the ticket path.
 type refCache struct {
@@ -20,6 +26,7 @@ type refCache struct {
 	counters map[string]cached[[]CounterState] // for their profiles only
 	branches map[string]cached[directory.Branch]
 	holidays map[string]cached[[]directory.Holiday] // by local day
+	closures map[string]cached[[]directory.Closure] // by branch and local day
 }
 
 type cached[T any] struct {
@@ -29,10 +36,15 @@ type cached[T any] struct {
 
 func newRefCache() refCache {
 	return refCache{queues: map[string]cached[[]Queue]{}, counters: map[string]cached[[]CounterState]{}, branches: map[string]cached[directory.Branch]{},
-		holidays: map[string]cached[[]directory.Holiday]{}}
+		holidays: map[string]cached[[]directory.Holiday]{}, closures: map[string]cached[[]directory.Closure]{}}
 }
 
 func getCached[T any](mu *sync.Mutex, m map[string]cached[T], key string, load func() (T, error)) (T, error) {
+	return getCachedFor(mu, m, key, refTTL, load)
+}
+
+// getCachedFor is getCached keeping the value for ttl.
+func getCachedFor[T any](mu *sync.Mutex, m map[string]cached[T], key string, ttl time.Duration, load func() (T, error)) (T, error) {
 	now := time.Now()
 	mu.Lock()
 	c, ok := m[key]
@@ -48,7 +60,7 @@ func getCached[T any](mu *sync.Mutex, m map[string]cached[T], key string, load f
 	if len(m) > 10000 {
 		clear(m)
 	}
-	m[key] = cached[T]{v: v, exp: now.Add(refTTL)}
+	m[key] = cached[T]{v: v, exp: now.Add(ttl)}
 	mu.Unlock()
 	return v, nil
 }
@@ -76,7 +88,7 @@ func (s *Service) branch(ctx context.Context, code string) (directory.Branch, er
 }
 
 // openStatus tells whether branch b is open at now: its hours, the
-// holidays (cached per day) and its closures (read now).
+// holidays (cached per day) and its closures (cached closureTTL).
 func (s *Service) openStatus(ctx context.Context, b directory.Branch, now time.Time) (directory.Status, error) {
 	loc := s.dir.Location()
 	today := directory.DateOf(now.In(loc))
@@ -86,7 +98,9 @@ func (s *Service) openStatus(ctx context.Context, b directory.Branch, now time.T
 	if err != nil {
 		return directory.Status{}, err
 	}
-	cs, err := s.dir.Store().Closures(ctx, b.Code, today.In(loc), today.AddDays(2).In(loc))
+	cs, err := getCachedFor(&s.cache.mu, s.cache.closures, b.Code+" "+today.String(), closureTTL, func() ([]directory.Closure, error) {
+		return s.dir.Store().Closures(ctx, b.Code, today.In(loc), today.AddDays(2).In(loc))
+	})
 	if err != nil {
 		return directory.Status{}, err
 	}
@@ -102,4 +116,5 @@ func (s *Service) Forget() {
 	clear(s.cache.counters)
 	clear(s.cache.branches)
 	clear(s.cache.holidays)
+	clear(s.cache.closures)
 }

@@ -18,6 +18,11 @@ type NewTicket struct {
 	// OnePerBranch makes a second active ticket of AccountID at the branch
 	// fail with ErrActive.
 	OnePerBranch bool
+	// WhileOpen refuses the ticket (ErrClosed) while a closure of the
+	// branch covers its IssuedAt, checked in the same statement or
+	// transaction as the write: a closure stops tickets at once on every
+	// node, whatever the node's cache.
+	WhileOpen bool
 	// IdempotencyKey, when set, makes a repeat by the same account return
 	// the first ticket.
 	IdempotencyKey string

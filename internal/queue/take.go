@@ -31,7 +31,8 @@ func (s *Service) TakeRemote(ctx context.Context, a identity.Account, branch, qu
 	}
 	t := s.newTicket(q, now, Remote, Normal)
 	t.AccountID = a.ID
-	return s.issue(ctx, NewTicket{Ticket: t, Prefix: q.Code, Quota: q.DailyQuota, OnePerBranch: true, IdempotencyKey: idempotencyKey})
+	return s.issue(ctx, NewTicket{Ticket: t, Prefix: q.Code, Quota: q.DailyQuota, OnePerBranch: true, WhileOpen: true,
+		IdempotencyKey: idempotencyKey})
 }
 
 // TakeKiosk issues a ticket at the branch's kiosk while the branch is
@@ -66,7 +67,7 @@ func (s *Service) TakeKiosk(ctx context.Context, branch, queue string, class Cla
 	}
 	t := s.newTicket(q, now, Kiosk, class)
 	t.Phone = phone
-	return s.issue(ctx, NewTicket{Ticket: t, Prefix: q.Code})
+	return s.issue(ctx, NewTicket{Ticket: t, Prefix: q.Code, WhileOpen: true})
 }
 
 // CheckIn hands an appointment checked in at its branch to the queue

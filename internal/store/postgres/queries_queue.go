@@ -52,6 +52,7 @@ var queueQueries = sqlstore.QueueQueries{
 		remote = queue_sequences.remote + excluded.remote, quota = excluded.quota
 		RETURNING last_seq`,
 	IssueOne: issueOne,
+	ClosedAt: `SELECT ` + closedAt(`$1`, `$2`),
 	InsertTicket: `INSERT INTO queue_tickets (id, branch_code, queue, prefix, day, seq, number, source, class, class_confirmed,
 		account_id, phone, appointment_id, due_at, issued_at, queued_at, status, active_branch, limit_branch)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
@@ -104,9 +105,12 @@ func waitingOf(cond string) string {
 // and a refused ticket (quota, a second active one) leaves no number
 // used. Parameters: id, branch, queue, prefix, day, source, class,
 // class_confirmed, account_id, phone, appointment_id, due_at, issued_at,
-// queued_at, one-per-branch limit, remote (0/1), quota.
-const issueOne = `WITH s AS (
-	INSERT INTO queue_sequences (branch_code, prefix, day, last_seq, remote, quota) VALUES ($2, $4, $5, 1, $16, $17)
+// queued_at, one-per-branch limit, remote (0/1), quota, while open. While
+// open and a closure of the branch covers the issue time it writes
+// nothing and returns no row.
+var issueOne = `WITH s AS (
+	INSERT INTO queue_sequences (branch_code, prefix, day, last_seq, remote, quota) SELECT $2, $4, $5, 1, $16, $17
+	WHERE NOT ($18::boolean AND ` + closedAt(`$2`, `$13`) + `)
 	ON CONFLICT (branch_code, prefix, day) DO UPDATE SET last_seq = queue_sequences.last_seq + 1,
 	remote = queue_sequences.remote + excluded.remote, quota = excluded.quota
 	RETURNING last_seq
@@ -163,3 +167,10 @@ const callOne = `WITH cur AS (
 	WHERE queue_counters.branch_code = $1 AND queue_counters.code = $2
 )
 SELECT 'done', * FROM done UNION ALL SELECT 'called', * FROM called`
+
+// closedAt is true while a closure of branch (or of every branch) covers
+// the time at.
+func closedAt(branch, at string) string {
+	return `EXISTS (SELECT 1 FROM closures WHERE ends_at > ` + at + ` AND starts_at <= ` + at +
+		` AND (branch_code IS NULL OR branch_code = ` + branch + `))`
+}

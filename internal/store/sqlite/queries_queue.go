@@ -38,6 +38,7 @@ var queueQueries = sqlstore.QueueQueries{
 	OpenCounter:         `UPDATE queue_counters SET is_open = TRUE, staff_id = ?, updated_at = ? WHERE branch_code = ? AND code = ?`,
 	CloseCounter: `UPDATE queue_counters SET is_open = FALSE, staff_id = '', updated_at = ?
 		WHERE branch_code = ? AND code = ? AND current_ticket IS NULL`,
+	ClosedAt: `SELECT EXISTS (SELECT 1 FROM closures WHERE ends_at > ?2 AND starts_at <= ?2 AND (branch_code IS NULL OR branch_code = ?1))`,
 	NextSeq: `INSERT INTO queue_sequences (branch_code, prefix, day, last_seq, remote, quota) VALUES (?, ?, ?, 1, ?, ?)
 		ON CONFLICT (branch_code, prefix, day) DO UPDATE SET last_seq = queue_sequences.last_seq + 1,
 		remote = queue_sequences.remote + excluded.remote, quota = excluded.quota

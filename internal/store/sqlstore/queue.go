@@ -48,6 +48,9 @@ type QueueQueries struct {
 	// source, class, class_confirmed, account_id, phone, appointment_id,
 	// due_at, issued_at, queued_at, status, active_branch, limit_branch).
 	InsertTicket, Ticket, TicketForUpdate, Tickets string
+	// ClosedAt (branch, at) is true while a closure of the branch covers
+	// at.
+	ClosedAt string
 	// IssueOne, where the engine can, numbers and writes a ticket without
 	// jobs or key in one statement (see the PostgreSQL queries); empty
 	// elsewhere.
@@ -112,7 +115,7 @@ func (s *Store) prepareQueue(ctx context.Context) {
 		q := s.q.Queue
 		s.queue.stmts = map[string]*sql.Stmt{}
 		for _, query := range []string{q.Waiting, q.CallTicket, q.SetCalled, q.Counter, q.CounterForUpdate, q.CounterQueuesOf,
-			q.TicketForUpdate, q.UpdateTicket, q.FreeCounter, q.TakeCounter, q.NextSeq, q.InsertTicket, q.IdemLookup,
+			q.TicketForUpdate, q.UpdateTicket, q.FreeCounter, q.TakeCounter, q.ClosedAt, q.NextSeq, q.InsertTicket, q.IdemLookup,
 			q.IdemInsert, q.MarkNear} {
 			if st, err := s.db.PrepareContext(context.WithoutCancel(ctx), query); err == nil {
 				s.queue.stmts[query] = st

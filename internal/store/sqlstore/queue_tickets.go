@@ -139,8 +139,10 @@ func (s *Store) issueOne(ctx context.Context, nt queue.NewTicket, t queue.Ticket
 	t.Class = cmp.Or(t.Class, queue.Normal)
 	err := s.db.QueryRowContext(ctx, s.q.Queue.IssueOne, t.ID, t.Branch, t.Queue, prefix, t.Day, string(t.Source),
 		string(t.Class), t.ClassConfirmed, nullString(t.AccountID), t.Phone, t.AppointmentID, nullTime(t.DueAt),
-		t.IssuedAt.UTC(), t.QueuedAt.UTC(), limit, remote, nt.Quota).Scan(&t.Seq)
+		t.IssuedAt.UTC(), t.QueuedAt.UTC(), limit, remote, nt.Quota, nt.WhileOpen).Scan(&t.Seq)
 	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return t, queue.ErrClosed // a closure covers the issue time
 	case err != nil && s.q.Queue.CheckViolation(err):
 		return t, queue.ErrQuota
 	case s.uniqueOn(err, "active"):
@@ -158,6 +160,15 @@ func (s *Store) insertTicket(ctx context.Context, tx queueTx, nt queue.NewTicket
 	remote := 0
 	if t.Source == queue.Remote {
 		remote = 1
+	}
+	if nt.WhileOpen {
+		var closed bool
+		if err := tx.QueryRowContext(ctx, s.q.Queue.ClosedAt, t.Branch, t.IssuedAt.UTC()).Scan(&closed); err != nil {
+			return t, fmt.Errorf("closures: %w", err)
+		}
+		if closed {
+			return t, queue.ErrClosed
+		}
 	}
 	err := tx.QueryRowContext(ctx, s.q.Queue.NextSeq, t.Branch, prefix, t.Day, remote, nt.Quota).Scan(&t.Seq)
 	if err != nil && s.q.Queue.CheckViolation(err) {

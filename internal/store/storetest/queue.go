@@ -30,6 +30,7 @@ func testQueue(t *testing.T, open Opener) {
 		"TicketsOf":     testQueueTicketsOf,
 		"Transitions":   testQueueTransitions,
 		"CallFinishes":  testQueueCallFinishes,
+		"Closed":        testQueueClosed,
 		"Transfer":      testQueueTransfer,
 		"CounterStates": testQueueCounterStates,
 		"IssueRace":     testQueueIssueRace,

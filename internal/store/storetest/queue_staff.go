@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oneaccount/oneaccount/internal/directory"
+	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/jobs"
+	"github.com/oneaccount/oneaccount/internal/lang"
 	"github.com/oneaccount/oneaccount/internal/queue"
 	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
 )
@@ -200,5 +203,35 @@ func testQueueCallFinishes(t *testing.T, s *sqlstore.Store) {
 	wantErr(t, "call without completing", err, queue.ErrBusy)
 	if times, err := s.ServiceTimes(ctx, qBranch, "A", 5); err != nil || len(times) != 1 || times[0] != 4*time.Minute {
 		t.Fatalf("service times %v, %v", times, err)
+	}
+}
+
+// testQueueClosed: while a closure covers its time a ticket taken while
+// open is refused, in one statement and in a transaction (with a key),
+// and no number is used; a ticket not bound to the opening hours is not.
+func testQueueClosed(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	seedQueues(t, s, 1)
+	if _, err := s.AddClosure(ctx, directory.Closure{Starts: qStart.Add(time.Hour), Ends: qStart.Add(2 * time.Hour),
+		Reason: lang.Text{ZhHant: "颱風", Pt: "Tufão", En: "Typhoon"}}); err != nil {
+		t.Fatal(err)
+	}
+	before := kiosk("A", qDay, qStart, queue.Normal)
+	before.WhileOpen = true
+	if tk := issue(t, s, before); tk.Seq != 1 {
+		t.Fatalf("before the closure: number %d", tk.Seq)
+	}
+	during := kiosk("A", qDay, qStart.Add(90*time.Minute), queue.Normal)
+	during.WhileOpen = true
+	_, _, err := s.IssueTicket(ctx, during)
+	wantErr(t, "during the closure", err, queue.ErrClosed)
+	keyed := remote(people(t, s, 1)[0], "A", qStart.Add(90*time.Minute), 0)
+	keyed.WhileOpen, keyed.IdempotencyKey = true, "k1"
+	_, _, err = s.IssueTicket(ctx, keyed)
+	wantErr(t, "during the closure, with a key", err, queue.ErrClosed)
+	during.WhileOpen = false
+	during.Ticket.ID = identity.NewID()
+	if tk := issue(t, s, during); tk.Seq != 2 {
+		t.Fatalf("a ticket not bound to the hours during the closure: number %d, want 2 (none used by the refusals)", tk.Seq)
 	}
 }
