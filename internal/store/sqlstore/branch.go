@@ -216,7 +216,7 @@ func scanClosure(r *sql.Rows) (directory.Closure, error) {
 // Closures lists closures of branch, and of all branches, overlapping
 // [from, to).
 func (s *Store) Closures(ctx context.Context, branch string, from, to time.Time) ([]directory.Closure, error) {
-	rows, err := s.db.QueryContext(ctx, s.q.Directory.Closures, utc(from), utc(to), branch)
+	rows, err := s.hot().QueryContext(ctx, s.q.Directory.Closures, utc(from), utc(to), branch)
 	if err != nil {
 		return nil, fmt.Errorf("list closures: %w", err)
 	}

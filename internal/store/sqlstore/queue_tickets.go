@@ -28,7 +28,7 @@ func scanTicket(r scanner) (queue.Ticket, error) {
 
 // Ticket returns a ticket by its ID.
 func (s *Store) Ticket(ctx context.Context, id string) (queue.Ticket, error) {
-	t, err := scanTicket(s.db.QueryRowContext(ctx, s.q.Queue.Ticket, id))
+	t, err := scanTicket(s.hot().QueryRowContext(ctx, s.q.Queue.Ticket, id))
 	if err != nil {
 		return t, notFound(err, "ticket", id)
 	}
@@ -46,7 +46,7 @@ func (s *Store) Tickets(ctx context.Context, branch, day string) ([]queue.Ticket
 
 // TicketsOf lists an account's tickets of a day in IssuedAt order.
 func (s *Store) TicketsOf(ctx context.Context, accountID, day string) ([]queue.Ticket, error) {
-	rows, err := s.db.QueryContext(ctx, s.q.Queue.TicketsOf, accountID, day)
+	rows, err := s.hot().QueryContext(ctx, s.q.Queue.TicketsOf, accountID, day)
 	if err != nil {
 		return nil, fmt.Errorf("tickets of account: %w", err)
 	}

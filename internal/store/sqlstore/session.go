@@ -139,7 +139,7 @@ func (s *Store) SessionAccount(ctx context.Context, idHash string) (identity.Ses
 	sd, sf := sessionFields(&x)
 	ad, af := accountFields(&a)
 	var roles string
-	err := s.db.QueryRowContext(ctx, s.q.Identity.SessionAccount, idHash).Scan(append(append(sd, ad...), &roles)...)
+	err := s.hot().QueryRowContext(ctx, s.q.Identity.SessionAccount, idHash).Scan(append(append(sd, ad...), &roles)...)
 	if err != nil {
 		return x, a, notFound(err, "session", "")
 	}

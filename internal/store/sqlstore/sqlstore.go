@@ -18,12 +18,13 @@ import (
 // Store is a database holding every domain's data. It implements
 // directory.Store.
 type Store struct {
-	db     *sql.DB
-	q      Queries
-	engine string
-	now    func() time.Time
-	gc     committer
-	queue  queueState
+	db       *sql.DB
+	q        Queries
+	engine   string
+	now      func() time.Time
+	gc       committer
+	queue    queueState
+	prepared prepared
 }
 
 // Queries holds one engine's statements, grouped by domain.
