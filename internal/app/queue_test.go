@@ -57,14 +57,16 @@ type published struct {
 	topics []string
 }
 
-func (p *published) Publish(_ context.Context, topic string, data []byte) error {
-	var ev queue.Event
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return err
+func (p *published) Publish(_ context.Context, topic string, data ...[]byte) error {
+	for _, d := range data {
+		var ev queue.Event
+		if err := json.Unmarshal(d, &ev); err != nil {
+			return err
+		}
+		p.mu.Lock()
+		p.events, p.topics = append(p.events, ev), append(p.topics, topic)
+		p.mu.Unlock()
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.events, p.topics = append(p.events, ev), append(p.topics, topic)
 	return nil
 }
 

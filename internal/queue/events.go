@@ -2,6 +2,8 @@ package queue
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -11,12 +13,14 @@ func Topic(branch string) string { return "queue." + branch }
 // Publisher sends live events to subscribers on every node (the realtime
 // broker implements it). Publish must not block on slow subscribers.
 type Publisher interface {
-	Publish(ctx context.Context, topic string, data []byte) error
+	// Publish sends the events of one topic, in order, at once.
+	Publish(ctx context.Context, topic string, data ...[]byte) error
 }
 
 // Event is what a branch's subscribers receive after every change: what
 // happened, and the branch's whole live status so a ticket page or a board
-// needs no further request.
+// needs no further request. Of a round of calls sent together only the
+// last carries the status (see wireEvents).
 type Event struct {
 	// Kind is "called", "recalled" or "changed".
 	Kind string `json:"kind"`
@@ -57,4 +61,33 @@ type QueueStatus struct {
 	ETAMinutes int `json:"eta_minutes"`
 	ETALow     int `json:"eta_low"`
 	ETAHigh    int `json:"eta_high"`
+}
+
+// wireEvents encodes a round of events: every call and recall as its own
+// event (a board chimes for each), plain changes as one only when the
+// round has no call, and the branch's status on the last event only, so a
+// busy branch's round costs one status however many calls it holds.
+func wireEvents(evs []Event, st BranchStatus) [][]byte {
+	hasCall := slices.ContainsFunc(evs, func(e Event) bool { return e.Call != nil })
+	var keep []Event
+	for _, ev := range evs {
+		if ev.Call != nil || !hasCall && len(keep) == 0 {
+			keep = append(keep, ev)
+		}
+	}
+	out := make([][]byte, 0, len(keep))
+	for i, ev := range keep {
+		w := struct {
+			Kind   string        `json:"kind"`
+			Call   *Call         `json:"call,omitempty"`
+			Status *BranchStatus `json:"status,omitempty"`
+		}{Kind: ev.Kind, Call: ev.Call}
+		if i == len(keep)-1 {
+			w.Status = &st
+		}
+		if b, err := json.Marshal(w); err == nil {
+			out = append(out, b)
+		}
+	}
+	return out
 }

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"sync"
 	"time"
@@ -191,8 +190,8 @@ func (s *Service) drain(branch string, bl *branchLive) {
 	}
 }
 
-// publish sends evs with the branch's status and then the near notices.
-// A batch of plain changes goes out as one event; every call does.
+// publish sends evs with the branch's status, all at once, and then the
+// near notices.
 func (s *Service) publish(ctx context.Context, branch string, evs []Event) {
 	sn, err := s.snapshot(ctx, branch)
 	if err != nil {
@@ -200,23 +199,8 @@ func (s *Service) publish(ctx context.Context, branch string, evs []Event) {
 		return
 	}
 	if s.pub != nil {
-		hasCall := slices.ContainsFunc(evs, func(e Event) bool { return e.Call != nil })
-		plainSent := false
-		for _, ev := range evs {
-			if ev.Call == nil {
-				if hasCall || plainSent {
-					continue // a call's event carries the same status
-				}
-				plainSent = true
-			}
-			ev.Status = sn.status
-			b, err := json.Marshal(ev)
-			if err == nil {
-				err = s.pub.Publish(ctx, Topic(branch), b)
-			}
-			if err != nil {
-				s.logf(ctx, "queue: live event not published", "branch", branch, "err", err)
-			}
+		if err := s.pub.Publish(ctx, Topic(branch), wireEvents(evs, sn.status)...); err != nil {
+			s.logf(ctx, "queue: live events not published", "branch", branch, "err", err)
 		}
 	}
 	s.markNear(ctx, branch, sn)

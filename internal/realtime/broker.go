@@ -21,7 +21,8 @@ var ErrTopic = errors.New("realtime: bad topic")
 
 // Relay carries events to the other nodes; the Postgres relay is one.
 type Relay interface {
-	Send(ctx context.Context, topic string, data []byte) error
+	// Send carries the events of one topic, in order, at once.
+	Send(ctx context.Context, topic string, data ...[]byte) error
 }
 
 // Options configure a Broker.
@@ -107,15 +108,17 @@ func (s *Subscription) Close() {
 // Publish delivers data to topic's subscribers on this node, then hands
 // it to the relay for the others. Subscribers share data: neither the
 // caller nor they may modify it afterwards.
-func (b *Broker) Publish(ctx context.Context, topic string, data []byte) error {
+func (b *Broker) Publish(ctx context.Context, topic string, data ...[]byte) error {
 	if err := checkTopic(topic); err != nil {
 		return err
 	}
-	b.Deliver(topic, data)
-	if b.relay == nil {
+	for _, d := range data {
+		b.Deliver(topic, d)
+	}
+	if b.relay == nil || len(data) == 0 {
 		return nil
 	}
-	if err := b.relay.Send(ctx, topic, data); err != nil {
+	if err := b.relay.Send(ctx, topic, data...); err != nil {
 		return fmt.Errorf("relay %s: %w", topic, err)
 	}
 	return nil

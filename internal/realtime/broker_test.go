@@ -169,10 +169,12 @@ type fakeRelay struct {
 	err error
 }
 
-func (f *fakeRelay) Send(_ context.Context, topic string, data []byte) error {
+func (f *fakeRelay) Send(_ context.Context, topic string, data ...[]byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.got = append(f.got, topic+" "+string(data))
+	for _, d := range data {
+		f.got = append(f.got, topic+" "+string(d))
+	}
 	return f.err
 }
 

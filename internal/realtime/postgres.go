@@ -86,18 +86,28 @@ func (p *Postgres) Channel() string { return p.channel }
 // Ready is closed once the first LISTEN has succeeded.
 func (p *Postgres) Ready() <-chan struct{} { return p.ready }
 
-// Send notifies the other nodes of an event. An event too large for one
-// notification goes as several parts in one statement, so in one
-// transaction: listeners get all of them, together, or none.
-func (p *Postgres) Send(ctx context.Context, topic string, data []byte) error {
-	parts, err := encodeParts(p.node, p.seq.Add(1), topic, data, p.textOK)
-	if err != nil {
-		return err
+// Send notifies the other nodes of events, all in one statement, so in
+// one transaction; an event too large for one notification goes as
+// several parts. Listeners get all of them, together and in order, or
+// none.
+func (p *Postgres) Send(ctx context.Context, topic string, data ...[]byte) error {
+	var parts []string
+	for _, d := range data {
+		ps, err := encodeParts(p.node, p.seq.Add(1), topic, d, p.textOK)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, ps...)
 	}
-	if len(parts) == 1 {
+	var err error
+	switch len(parts) {
+	case 0:
+		return nil
+	case 1:
 		_, err = p.db.ExecContext(ctx, "SELECT pg_notify($1, $2)", p.channel, parts[0])
-	} else {
-		_, err = p.db.ExecContext(ctx, "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", p.channel, parts)
+	default:
+		_, err = p.db.ExecContext(ctx, "SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS x (p, n) ORDER BY n",
+			p.channel, parts)
 	}
 	if err != nil {
 		return fmt.Errorf("notify: %w", err)

@@ -153,7 +153,9 @@
     event: function (ev) {
       render(ev.status.calls);
       waiting(ev.status);
-      if ((ev.kind === 'called' || ev.kind === 'recalled') && ev.call) { called(ev.call); }
+    },
+    call: function (call, kind) {
+      if (kind === 'called' || kind === 'recalled') { called(call); }
     },
     state: function (s) {
       stateEl.textContent = s === 'live' ? '' : label('queue.reconnecting');

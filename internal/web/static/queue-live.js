@@ -12,8 +12,10 @@
     return typeof p === 'string' && p.charAt(0) === '/' && p.charAt(1) !== '/' && p.charAt(1) !== '\\';
   }
 
-  // connect streams url. handlers.event gets each event's JSON (a
-  // queue.Event: kind, call, status); handlers.state gets "live" or
+  // connect streams url. handlers.event gets each event's JSON that
+  // carries the status (a queue.Event: kind, call, status); handlers.call,
+  // if set, then gets every call and recall, with its kind, also those of
+  // a round whose status came on a later event; handlers.state gets "live" or
   // "reconnecting". The browser reconnects by itself after a dropped
   // connection; when it gives up (the server refused the stream), connect
   // tries again after 1, 2, 4 ... up to 30 seconds. Every (re)connection
@@ -40,10 +42,14 @@
       es.onmessage = function (e) {
         var ev;
         try { ev = JSON.parse(e.data); } catch (err) { return; }
-        if (!ev || !ev.status) { return; }
-        handlers.event(ev);
-        var root = document.documentElement;
-        root.setAttribute('data-queue-events', String(Number(root.getAttribute('data-queue-events') || 0) + 1));
+        if (!ev) { return; }
+        // Of a round of calls only the last event carries the status.
+        if (ev.status) {
+          handlers.event(ev);
+          var root = document.documentElement;
+          root.setAttribute('data-queue-events', String(Number(root.getAttribute('data-queue-events') || 0) + 1));
+        }
+        if (ev.call && handlers.call) { handlers.call(ev.call, ev.kind); }
       };
       es.onerror = function () {
         state('reconnecting');
