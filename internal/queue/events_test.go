@@ -9,7 +9,9 @@ import (
 // no call, and the status on its last event only.
 func TestWireEvents(t *testing.T) {
 	st := BranchStatus{Branch: "DSI-HQ", Queues: []QueueStatus{{Code: "A", NowServing: "A003"}}}
-	call := func(n string) Event { return Event{Kind: "called", Call: &Call{Number: n, Queue: "A", Counter: "DSI-01"}} }
+	call := func(n string) Event {
+		return Event{Kind: "called", Call: &Call{Number: n, Queue: "A", Counter: "DSI-01"}}
+	}
 	change := Event{Kind: "changed"}
 	for name, tc := range map[string]struct {
 		in    []Event
