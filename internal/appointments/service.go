@@ -55,7 +55,7 @@ func New(store interface {
 		wake = func() {}
 	}
 	return &Service{store: store, staff: store, dir: dir, msgs: msgs, now: now, NoShowAfter: 15 * time.Minute, wake: wake,
-		cache: refCache{rules: map[string]cached[Rules]{}, branches: map[string]cached[directory.Branch]{}}}
+		cache: newRefCache()}
 }
 
 // Request is a resident's booking request.
