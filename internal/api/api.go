@@ -22,6 +22,7 @@ import (
 	"github.com/oneaccount/oneaccount/internal/directory"
 	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/queue"
+	"github.com/oneaccount/oneaccount/internal/ratelimit"
 	"github.com/oneaccount/oneaccount/internal/realtime"
 )
 
@@ -44,7 +45,7 @@ type API struct {
 	accounts func(r *http.Request, id string) (identity.Account, error)
 	// msg and limits serve POST /messages; nil when messaging is off.
 	msg    *Messaging
-	limits *limiters
+	limits *ratelimit.Keyed
 	// appts serves the appointment routes; nil when they are off.
 	appts *appointments.Service
 	// queue serves the queue ticket routes; nil when they are off.

@@ -6,14 +6,12 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/lang"
 	"github.com/oneaccount/oneaccount/internal/messages"
+	"github.com/oneaccount/oneaccount/internal/ratelimit"
 )
 
 // ScopeMessagesSend is the scope POST /messages needs.
@@ -67,26 +65,7 @@ func (a *API) SetMessaging(m Messaging) {
 		m.Burst = 2 * int(m.PerSecond)
 	}
 	a.msg = &m
-	a.limits = &limiters{m: map[string]*rate.Limiter{}, per: rate.Limit(m.PerSecond), burst: m.Burst}
-}
-
-// limiters holds a token bucket per client, on this node.
-type limiters struct {
-	mu    sync.Mutex
-	m     map[string]*rate.Limiter
-	per   rate.Limit
-	burst int
-}
-
-func (l *limiters) get(client string) *rate.Limiter {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	lim, ok := l.m[client]
-	if !ok {
-		lim = rate.NewLimiter(l.per, l.burst)
-		l.m[client] = lim
-	}
-	return lim
+	a.limits = ratelimit.New(m.PerSecond, m.Burst)
 }
 
 // sendMessage serves POST /api/v1/messages: an entity's back-office system,
@@ -105,9 +84,8 @@ func (a *API) sendMessage(w http.ResponseWriter, r *http.Request) (any, error) {
 	if a.msg == nil {
 		return nil, &apperr.Error{Code: apperr.NotFound, Detail: "messaging is off"}
 	}
-	if res := a.limits.get(c.ClientID).Reserve(); res.Delay() > 0 {
-		res.Cancel()
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(res.Delay().Round(time.Second)/time.Second))))
+	if ok, wait := a.limits.Allow(c.ClientID); !ok {
+		w.Header().Set("Retry-After", retryAfter(wait))
 		return nil, &apperr.Error{Code: apperr.TooMany, Detail: "this client is sending too fast"}
 	}
 	req, err := decodeMessage(r)
@@ -145,4 +123,9 @@ func decodeMessage(r *http.Request) (MessageRequest, error) {
 		return req, &apperr.Error{Code: apperr.Invalid, Field: "subject", Detail: "subject is required"}
 	}
 	return req, nil
+}
+
+// retryAfter is a Retry-After value: whole seconds, at least one.
+func retryAfter(wait time.Duration) string {
+	return strconv.Itoa(max(1, int((wait+time.Second-1)/time.Second)))
 }

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/directory"
@@ -166,6 +168,15 @@ func kioskPhone(s string) (string, bool) {
 	return s, true
 }
 
+// A kiosk screen (a branch and a client address) takes at most
+// kioskPerMinute tickets a minute, kioskBurst at once: far more than a
+// queue at a counter forms, and far fewer than a script could flood a
+// branch's queues with.
+const (
+	kioskPerMinute = 20
+	kioskBurst     = 10
+)
+
 // kioskTake issues the kiosk ticket: 303 to the printable ticket.
 func (w *Web) kioskTake(rw http.ResponseWriter, r *http.Request) {
 	f := newForm(r, "queue", "class", "phone")
@@ -175,6 +186,12 @@ func (w *Web) kioskTake(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Form = f
+	if ok, wait := w.kioskLimit.Allow(d.Branch.Code + " " + w.client(r).IP); !ok {
+		rw.Header().Set("Retry-After", strconv.Itoa(max(1, int((wait+time.Second-1)/time.Second))))
+		f.Message = "queue.kiosk_busy"
+		w.renderKiosk(rw, r, http.StatusTooManyRequests, "queue.kiosk_options_title", d)
+		return
+	}
 	class := queue.Class(f.Values["class"])
 	if class == "" {
 		class = queue.Normal

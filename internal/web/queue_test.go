@@ -366,3 +366,25 @@ func TestQueueTicketsCardAndHeldTicket(t *testing.T) {
 		t.Error("the card lists a cancelled ticket")
 	}
 }
+
+// TestKioskRateLimit: one screen takes its burst of tickets, then is
+// told to wait (429, Retry-After, in the kiosk's language) and no ticket
+// is issued.
+func TestKioskRateLimit(t *testing.T) {
+	s := newQueueSite(t)
+	for range kioskBurst {
+		s.kioskTicket(t, "normal", "")
+	}
+	rec := s.do(t, nil, "POST", "/kiosk/DSI-HQ/tickets", url.Values{"queue": {"A"}, "class": {"normal"}, "lang": {"pt"}})
+	expect(t, "one ticket too many", rec, http.StatusTooManyRequests, "Este ecrã emitiu muitas senhas")
+	if ra := rec.Header().Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("Retry-After %q", ra)
+	}
+	st, err := s.q.Status(context.Background(), "DSI-HQ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := st.Queues[0].Waiting; w != kioskBurst {
+		t.Errorf("%d waiting after the refusal, want %d", w, kioskBurst)
+	}
+}

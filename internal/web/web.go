@@ -25,6 +25,7 @@ import (
 	"github.com/oneaccount/oneaccount/internal/notify"
 	"github.com/oneaccount/oneaccount/internal/oidc"
 	"github.com/oneaccount/oneaccount/internal/queue"
+	"github.com/oneaccount/oneaccount/internal/ratelimit"
 )
 
 //go:embed templates/*.html templates/cards/*.html
@@ -82,6 +83,9 @@ type Web struct {
 	static *staticFiles
 	// cards are the dashboard cards' templates (dashboard.go).
 	cards *template.Template
+	// kioskLimit bounds the tickets one screen (a branch and an address)
+	// takes at a kiosk, which needs no sign-in (queue_kiosk.go).
+	kioskLimit *ratelimit.Keyed
 }
 
 // New parses the templates and catalogues and prepares the static files.
@@ -94,7 +98,8 @@ func New(o Options) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Web{opt: o, cat: cat, static: st, pages: map[string]*template.Template{}}
+	w := &Web{opt: o, cat: cat, static: st, pages: map[string]*template.Template{},
+		kioskLimit: ratelimit.New(kioskPerMinute/60.0, kioskBurst)}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
