@@ -252,7 +252,12 @@ func (a *API) queueEvents(w http.ResponseWriter, r *http.Request) (any, error) {
 		}
 		return json.Marshal(queue.Event{Kind: "changed", Status: s})
 	}
-	if err := realtime.ServeSSE(w, r, a.live, queue.Topic(code), initial); err != nil {
+	err = realtime.ServeSSE(w, r, a.live, queue.Topic(code), initial)
+	if errors.Is(err, realtime.ErrFull) {
+		w.Header().Set("Retry-After", "10")
+		return nil, &apperr.Error{Code: apperr.Unavailable, Detail: "this node serves as many live streams as it may; try again soon", Err: err}
+	}
+	if err != nil {
 		return nil, err
 	}
 	return streamed{}, nil

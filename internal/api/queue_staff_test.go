@@ -13,6 +13,7 @@ import (
 
 	"github.com/oneaccount/oneaccount/internal/apperr"
 	"github.com/oneaccount/oneaccount/internal/queue"
+	"github.com/oneaccount/oneaccount/internal/realtime"
 )
 
 // staffCall is a POST of a staff member to path with an optional body.
@@ -220,4 +221,24 @@ func TestQueueAPI_NextCompletes(t *testing.T) {
 	if v := s.expect(t, call{who: "bob", method: "GET", target: "/api/v1/tickets/" + bob}, http.StatusOK, ""); v["status"] != "called" {
 		t.Errorf("bob's ticket after an empty next = %v, want still called", v)
 	}
+}
+
+// TestQueueAPI_EventsFull: a node at its bound of live streams refuses
+// one more with 503 and Retry-After, before streaming anything.
+func TestQueueAPI_EventsFull(t *testing.T) {
+	a, h, _ := newTestAPIStore(t)
+	live := realtime.NewBroker(realtime.Options{MaxSubscribers: 1})
+	t.Cleanup(live.Shutdown)
+	a.SetLive(live)
+	held, err := live.TrySubscribe("queue.DSI-HQ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/branches/DSI-HQ/queue/events", nil))
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("at the bound: %d, Retry-After %q\n%s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	checkProblem(t, rec.Header(), rec.Body.Bytes(), http.StatusServiceUnavailable, apperr.Unavailable)
 }

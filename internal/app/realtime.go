@@ -20,7 +20,7 @@ const listenWait = 10 * time.Second
 // not answer in time it goes on and the relay keeps retrying.
 func (a *App) buildLive(ctx context.Context) error {
 	if a.cfg.Engine() == "sqlite" {
-		a.live = realtime.NewBroker(realtime.Options{})
+		a.live = realtime.NewBroker(realtime.Options{MaxSubscribers: a.cfg.MaxStreams})
 		a.events = a.live
 		return nil
 	}
@@ -28,7 +28,7 @@ func (a *App) buildLive(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.live = realtime.NewBroker(realtime.Options{Relay: pg})
+	a.live = realtime.NewBroker(realtime.Options{Relay: pg, MaxSubscribers: a.cfg.MaxStreams})
 	a.events = a.live
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})

@@ -43,6 +43,9 @@ type Config struct {
 	// MessagesRate is how many messages per second each client may send
 	// through the API, on each node.
 	MessagesRate float64
+	// MaxStreams bounds the live event streams (server-sent events) one
+	// node serves at once; past it a stream is refused with 503.
+	MaxStreams int
 	// KeyEncryptionKey (32 bytes) seals the OpenID provider's private
 	// signing keys in the database. Unset, it is nil, except with --demo,
 	// where it is DemoKeyEncryptionKey.
@@ -100,6 +103,7 @@ var settings = []setting{
 	{"sms-url", "ONEACCOUNT_SMS_URL", "", "SMS provider adapter endpoint, https://...", urlInto("https", func(c *Config) **url.URL { return &c.SMSURL })},
 	{"sms-token", "ONEACCOUNT_SMS_TOKEN", "", "bearer token for the SMS provider (never printed)", func(c *Config, v string) error { c.SMSToken = v; return nil }},
 	{"messages-rate", "ONEACCOUNT_MESSAGES_RATE", "50", "messages per second each entity client may send through the API (per node)", parseMessagesRate},
+	{"max-streams", "ONEACCOUNT_MAX_STREAMS", "20000", "live event streams (boards, ticket pages) one node serves at once (about 33 KiB each)", parseMaxStreams},
 	{"key-encryption-key", "ONEACCOUNT_KEY_ENCRYPTION_KEY", "", "base64 of 32 random bytes sealing the OpenID signing keys (never printed; required unless --demo)", parseKEK},
 }
 
@@ -276,6 +280,15 @@ func parseHashConcurrency(c *Config, v string) error {
 		return fmt.Errorf("%q: want a number from 1 to 256", v)
 	}
 	c.HashConcurrency = n
+	return nil
+}
+
+func parseMaxStreams(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1_000_000 {
+		return fmt.Errorf("%q: want a number from 1 to 1000000", v)
+	}
+	c.MaxStreams = n
 	return nil
 }
 

@@ -31,16 +31,24 @@ type Options struct {
 	Buffer int
 	// Relay, if set, carries every published event to the other nodes.
 	Relay Relay
+	// MaxSubscribers bounds the subscriptions TrySubscribe grants at once
+	// on this node (0: no bound).
+	MaxSubscribers int
 }
+
+// ErrFull is TrySubscribe's answer when the node holds MaxSubscribers.
+var ErrFull = errors.New("realtime: this node serves as many streams as it may")
 
 // Broker fans events out to the subscribers of a topic. It is safe for
 // concurrent use; Publish never blocks on a subscriber.
 type Broker struct {
 	buffer int
 	relay  Relay
+	max    int
 
 	mu     sync.RWMutex
 	topics map[string][]*Subscription
+	count  int // subscriptions held
 	closed bool
 
 	dropped, delivered atomic.Int64
@@ -51,7 +59,7 @@ func NewBroker(o Options) *Broker {
 	if o.Buffer <= 0 {
 		o.Buffer = DefaultBuffer
 	}
-	return &Broker{buffer: o.Buffer, relay: o.Relay, topics: map[string][]*Subscription{}}
+	return &Broker{buffer: o.Buffer, relay: o.Relay, max: o.MaxSubscribers, topics: map[string][]*Subscription{}}
 }
 
 // Subscription is one subscriber's feed of a topic.
@@ -70,18 +78,33 @@ type Subscription struct {
 // Subscribe starts a subscription to topic. After Shutdown it returns a
 // subscription whose channel is already closed.
 func (b *Broker) Subscribe(topic string) *Subscription {
+	s, _ := b.subscribe(topic, false)
+	return s
+}
+
+// TrySubscribe is Subscribe within the broker's MaxSubscribers: at the
+// bound it grants nothing and answers ErrFull.
+func (b *Broker) TrySubscribe(topic string) (*Subscription, error) {
+	return b.subscribe(topic, true)
+}
+
+func (b *Broker) subscribe(topic string, bounded bool) (*Subscription, error) {
 	ch := make(chan []byte, b.buffer)
 	s := &Subscription{C: ch, ch: ch, b: b, topic: topic, idx: -1}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		close(ch)
-		return s
+		return s, nil
+	}
+	if bounded && b.max > 0 && b.count >= b.max {
+		return nil, ErrFull
 	}
 	subs := b.topics[topic]
 	s.idx = len(subs)
 	b.topics[topic] = append(subs, s)
-	return s
+	b.count++
+	return s, nil
 }
 
 // Close ends the subscription; it may be called more than once.
@@ -103,6 +126,7 @@ func (s *Subscription) Close() {
 		b.topics[s.topic] = subs[:last]
 	}
 	s.idx = -1
+	b.count--
 }
 
 // Publish delivers data to topic's subscribers on this node, then hands
@@ -183,6 +207,7 @@ func (b *Broker) Shutdown() {
 		}
 		delete(b.topics, topic)
 	}
+	b.count = 0
 }
 
 // closing reports whether Shutdown has been called.

@@ -262,3 +262,28 @@ func BenchmarkPublish10k(b *testing.B) {
 	br.Shutdown()
 	wg.Wait()
 }
+
+// TestBroker_MaxSubscribers: TrySubscribe grants up to the bound, then
+// ErrFull until a subscription closes; Subscribe is not bound.
+func TestBroker_MaxSubscribers(t *testing.T) {
+	b := NewBroker(Options{MaxSubscribers: 2})
+	s1, err1 := b.TrySubscribe("a")
+	_, err2 := b.TrySubscribe("b")
+	if err1 != nil || err2 != nil {
+		t.Fatalf("within the bound: %v, %v", err1, err2)
+	}
+	if _, err := b.TrySubscribe("a"); !errors.Is(err, ErrFull) {
+		t.Fatalf("past the bound: %v, want ErrFull", err)
+	}
+	s1.Close()
+	s1.Close() // twice frees one place only
+	if _, err := b.TrySubscribe("a"); err != nil {
+		t.Fatalf("after a close: %v", err)
+	}
+	if _, err := b.TrySubscribe("a"); !errors.Is(err, ErrFull) {
+		t.Fatalf("a second close freed a second place: %v", err)
+	}
+	if s := b.Subscribe("c"); s == nil {
+		t.Fatal("Subscribe refused")
+	}
+}

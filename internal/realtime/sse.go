@@ -50,13 +50,18 @@ func ServeSSE(w http.ResponseWriter, r *http.Request, b *Broker, topic string, i
 // onmessage gets them all), comments as heartbeats, and a `retry:` hint.
 // It ends when the client goes or the broker shuts down; the client then
 // reconnects and starts again from the snapshot, which is all a
-// Last-Event-ID needs. An error from initial is returned before anything
+// Last-Event-ID needs. At the broker's MaxSubscribers it answers ErrFull
+// before writing anything, for the caller to refuse (503, so the client
+// comes back later or to another node). An error from initial is returned before anything
 // is written, for the caller to answer; once streaming has begun Serve
 // returns nil. After Shutdown it answers only the retry hint, so clients
 // reconnect, presumably to another node.
 func (s SSE) Serve(w http.ResponseWriter, r *http.Request, topic string, initial func(context.Context) ([]byte, error)) error {
 	s.defaults()
-	sub := s.Broker.Subscribe(topic)
+	sub, err := s.Broker.TrySubscribe(topic)
+	if err != nil {
+		return err
+	}
 	defer sub.Close()
 	closing := s.Broker.closing()
 	var snap []byte
