@@ -81,14 +81,14 @@ func (s *Service) latest(branch string) (*snapshot, []Ticket, []CounterState) {
 	if sn == nil {
 		return nil, nil, nil
 	}
-	cs := sn.counters
+	cs, copied := sn.counters, false
 	for code, p := range bl.counters {
 		i := slices.IndexFunc(cs, func(c CounterState) bool { return c.Code == code })
 		if p.gen <= sn.gen || i < 0 {
 			continue
 		}
-		if len(cs) > 0 && &cs[0] == &sn.counters[0] {
-			cs = slices.Clone(cs)
+		if !copied {
+			cs, copied = slices.Clone(cs), true // the status is shared: change a copy
 		}
 		cs[i].Open, cs[i].Turn = p.open, p.turn
 	}

@@ -78,9 +78,9 @@ var queueQueries = sqlstore.QueueQueries{
 // waitingOf selects the IDs of the first n waiting tickets matching cond
 // that a counter may call (of the queues it serves, in the query's
 // served; of all when it has none), in QueuedAt order; its parameters
-// are (branch, day, counter); n is sqlstore.CallWindow, written into
-// the query so that PostgreSQL plans it once for all calls. Each walks queue_tickets_waiting and
-// stops at n.
+// are (branch, day, counter), and n is sqlstore.CallWindow, written
+// into the query so that it is the same text for every call. Each walks
+// queue_tickets_waiting and stops at n.
 func waitingOf(cond string) string {
 	return `SELECT id FROM (SELECT id FROM queue_tickets WHERE branch_code = ?1 AND day = ?2 AND status = 'waiting' AND ` + cond +
 		` AND (queue IN (SELECT queue FROM served) OR NOT EXISTS (SELECT 1 FROM served))

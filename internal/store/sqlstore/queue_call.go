@@ -13,10 +13,9 @@ import (
 // CallWindow bounds the waiting tickets CallNext reads and passes to
 // pick: the first CallWindow of each class in QueuedAt order, and the
 // first CallWindow appointment tickets by DueAt (the Waiting query has it
-// written in). A rule that calls first
-// queued first within a class, and due appointments first, chooses among
-// them as it would among all; reading all would make every call cost the
-// length of the queue.
+// written in). A rule that calls first queued first within a class, and
+// due appointments first, chooses among them as it would among all;
+// reading all would make every call cost the length of the queue.
 const CallWindow = 16
 
 // maxCallReads bounds how often one call reads the waiting tickets again
@@ -92,7 +91,7 @@ func (s *Store) callOne(ctx context.Context, branch, code, day string, pick queu
 		if err != nil {
 			return queue.Ticket{}, queue.Ticket{}, fmt.Errorf("call: %w", err)
 		}
-		var kind string
+		var kind string // 'done' or 'called', as the ticket's status says too
 		changed, err := collect(rows, func(r *sql.Rows) (queue.Ticket, error) {
 			return scanTicket(withLead{r, []any{&kind}})
 		})
