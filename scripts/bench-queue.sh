@@ -8,7 +8,8 @@
 #   ONEACCOUNT_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/oneaccount_dev?sslmode=disable scripts/bench-queue.sh
 #
 # N (default 3000) is the tickets or calls per benchmark, COUNT (default 1)
-# the runs of each.
+# the runs of each. The benchmark process runs with GOGC=400, as the
+# server does (cmd/oneaccount, decision 0021), unless GOGC is set.
 set -eu
 : "${ONEACCOUNT_TEST_POSTGRES:?set it to a PostgreSQL URL}"
 host=$(echo "$ONEACCOUNT_TEST_POSTGRES" | sed -E 's#^postgres://([^@]+@)?([^:/]+).*#\2#')
@@ -27,6 +28,6 @@ pgbench_n() {
 }
 pgbench_n
 echo "== tickets and calls through the API: 64 residents taking tickets; 16 counters calling (call-next completing the ticket at the counter)"
-(cd internal/oidc && "$bin" -test.run XXX -test.bench 'Queue(Tickets|Calls)' -test.benchtime "${N:-3000}x" \
+(cd internal/oidc && GOGC="${GOGC:-400}" "$bin" -test.run XXX -test.bench 'Queue(Tickets|Calls)' -test.benchtime "${N:-3000}x" \
 	-test.count "${COUNT:-1}") | grep -E "tickets/s|calls/s|FAIL"
 pgbench_n
