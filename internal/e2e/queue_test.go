@@ -191,6 +191,12 @@ func TestQueueTicketGoesLive(t *testing.T) {
 	board.open("/board/"+queueBranch, "/board/"+queueBranch)
 	board.live("board")
 	board.check("board")
+	// Turn the sound on, as staff do once on the TV, and record what the
+	// board would say: speech synthesis is stubbed, the rest is the page's.
+	board.do("turn the sound on", chromedp.Click(chromedp.CSS("#board-sound")))
+	accountEval[bool](board.accountFlow, "record speech", `(() => { window.__spoken = [];
+		window.speechSynthesis.speak = (u) => { window.__spoken.push({lang: u.lang, text: u.text}); };
+		return document.getElementById('board-sound').getAttribute('aria-pressed') === 'true'; })()`)
 
 	// The public live status.
 	status := run.newQueueFlow(t, "en")
@@ -233,6 +239,17 @@ func TestQueueTicketGoesLive(t *testing.T) {
 		t.Errorf("board's counter %q, want DSI 1號櫃檯", got)
 	}
 	board.check("board (called)")
+	// The call is spoken in Cantonese, Portuguese and English, the number
+	// letter by letter.
+	board.waitFor("board speaks the call", `(window.__spoken || []).length >= 3`, 15*time.Second)
+	spoken := accountEval[[]map[string]string](board.accountFlow, "what was said", `window.__spoken`)
+	spelled := strings.Join(strings.Split(number, ""), " ")
+	for i, lang := range []string{"zh-HK", "pt-PT", "en-GB"} {
+		if i >= len(spoken) || spoken[i]["lang"] != lang || !strings.Contains(spoken[i]["text"], spelled) {
+			t.Errorf("utterance %d = %v, want %s saying %q", i, spoken, lang, spelled)
+			break
+		}
+	}
 	status.waitFor("live status shows the call", `(() => { const e = document.querySelector('tr[data-queue="A"] [data-field="now_serving"]');
 		return !!e && e.textContent.trim() === `+string(quoted)+` })()`, 15*time.Second)
 	status.notReloaded("live status")
