@@ -49,16 +49,24 @@ func BenchmarkQueueTickets(b *testing.B) {
 // tickets issued beforehand; each call is one POST call-next with an
 // outcome, which completes the ticket at the counter and calls the next,
 // as staff do all day.
+//
+// Hot, every counter serves the one queue and they race for its head;
+// spread, the tickets are in eight queues and each counter serves one of
+// them (two counters a queue), as at a branch with several lines.
 func BenchmarkQueueCalls(b *testing.B) {
-	b.Run("sqlite", func(b *testing.B) {
-		benchCalls(b, newQueueEnv(b, "sqlite:"+filepath.Join(b.TempDir(), "bench.db")))
-	})
-	b.Run("postgres", func(b *testing.B) { benchCalls(b, newQueueEnv(b, storetest.FreshSchema(b))) })
+	for _, hot := range []bool{true, false} {
+		name := map[bool]string{false: "spread", true: "hot"}[hot]
+		b.Run(name+"/sqlite", func(b *testing.B) {
+			benchCalls(b, newQueueEnv(b, "sqlite:"+filepath.Join(b.TempDir(), "bench.db")), hot)
+		})
+		b.Run(name+"/postgres", func(b *testing.B) { benchCalls(b, newQueueEnv(b, storetest.FreshSchema(b)), hot) })
+	}
 }
 
 // benchQueues gives DSI-HQ n queues (A, B, ...) without a quota and
-// benchCounters counters serving them all.
-func benchQueues(b *testing.B, e *queueEnv, n int) []string {
+// benchCounters counters serving them all, or with own, counter i only
+// queue i mod n.
+func benchQueues(b *testing.B, e *queueEnv, n int, own bool) []string {
 	var qs []queue.Queue
 	var codes []string
 	for i := range n {
@@ -72,6 +80,9 @@ func benchQueues(b *testing.B, e *queueEnv, n int) []string {
 		code := fmt.Sprintf("DSI-%02d", i+1)
 		cs = append(cs, queue.Counter{Branch: "DSI-HQ", Code: code, Entity: "DSI", Name: lang.Text{ZhHant: code, Pt: code, En: code},
 			Queues: codes, PriorityShare: 1, NormalShare: 2})
+		if own {
+			cs[i].Queues = []string{codes[i%n]}
+		}
 	}
 	if err := e.app.Store().SaveQueues(context.Background(), "DSI-HQ", qs, cs); err != nil {
 		b.Fatal(err)
@@ -81,7 +92,7 @@ func benchQueues(b *testing.B, e *queueEnv, n int) []string {
 }
 
 func benchTickets(b *testing.B, e *queueEnv, hot bool) {
-	codes := benchQueues(b, e, 8)
+	codes := benchQueues(b, e, 8, false)
 	if hot {
 		codes = codes[:1]
 	}
@@ -99,12 +110,22 @@ func benchTickets(b *testing.B, e *queueEnv, hot bool) {
 	})
 }
 
-func benchCalls(b *testing.B, e *queueEnv) {
-	benchQueues(b, e, 1)
+func benchCalls(b *testing.B, e *queueEnv, hot bool) {
+	n := 8
+	if hot {
+		n = 1
+	}
+	codes := benchQueues(b, e, n, !hot)
 	ctx := context.Background()
 	svc := e.app.Queue()
-	for range b.N {
-		if _, err := svc.TakeKiosk(ctx, "DSI-HQ", "A", queue.Normal, ""); err != nil {
+	// Spread, each queue gets half as many again as its share of the
+	// calls, so none runs dry when its counters happen to call more.
+	tickets := b.N
+	if !hot {
+		tickets = n * (b.N/n + b.N/(2*n) + benchCounters)
+	}
+	for i := range tickets {
+		if _, err := svc.TakeKiosk(ctx, "DSI-HQ", codes[i%n], queue.Normal, ""); err != nil {
 			b.Fatal(err)
 		}
 	}
