@@ -34,8 +34,9 @@ const (
 // startQueueSite builds the platform with --demo on a fresh SQLite
 // database, its clock moved to Wednesday 4 March 2026 at 10:00 in Macao
 // and running from there, so DSI-HQ is open and issues tickets whatever
-// the hour the test runs at. It returns the app, its URL and its clock.
-func startQueueSite(t *testing.T) (*app.App, string, func() time.Time) {
+// the hour the test runs at, with settings added by args. It returns the
+// app, its URL and its clock.
+func startQueueSite(t *testing.T, args ...string) (*app.App, string, func() time.Time) {
 	t.Helper()
 	loc, err := directory.LoadLocation(directory.TimeZone)
 	if err != nil {
@@ -43,8 +44,8 @@ func startQueueSite(t *testing.T) (*app.App, string, func() time.Time) {
 	}
 	offset := time.Until(time.Date(2026, 3, 4, 10, 0, 0, 0, loc))
 	now := func() time.Time { return time.Now().Add(offset) }
-	cfg, _, err := config.Load("serve", []string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "queue.db"), "--demo"},
-		func(string) string { return "" }, io.Discard)
+	args = append([]string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "queue.db"), "--demo"}, args...)
+	cfg, _, err := config.Load("serve", args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
@@ -282,4 +283,28 @@ func TestQueueTicketGoesLive(t *testing.T) {
 			f.check("kiosk")
 		}
 	}
+}
+
+// TestQueueBoardReconnects: a board refused a stream (the node at its
+// --max-streams) says it is reconnecting, keeps trying with its backoff,
+// and goes live once a stream is free, without a reload.
+func TestQueueBoardReconnects(t *testing.T) {
+	browser := newBrowser(t)
+	a, base, _ := startQueueSite(t, "--max-streams", "1")
+	run := &signedInRun{base: base, app: a, browser: browser, keys: loadSignedInKeys(t), failed: map[string]bool{}}
+
+	status := run.newQueueFlow(t, "en")
+	status.open("/branches/"+queueBranch+"/queue", "/branches/"+queueBranch+"/queue")
+	status.live("live status (the node's one stream)")
+
+	board := run.newQueueFlow(t, "en")
+	board.open("/board/"+queueBranch, "/board/"+queueBranch)
+	board.waitFor("board refused a stream says so", `document.documentElement.getAttribute('data-queue-live') === 'reconnecting' &&
+		document.getElementById('board-state').textContent.includes('Reconnecting')`, 10*time.Second)
+	accountEval[bool](board.accountFlow, "mark the board", queueMarker+` = true`)
+
+	status.do("leave the status page", chromedp.Navigate("about:blank"))
+	board.waitFor("board goes live once a stream is free", `document.documentElement.getAttribute('data-queue-live') === 'live' &&
+		document.getElementById('board-state').textContent === ''`, 40*time.Second)
+	board.notReloaded("board")
 }
