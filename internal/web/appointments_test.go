@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -17,13 +15,8 @@ import (
 	"github.com/oneaccount/oneaccount/internal/directory"
 	"github.com/oneaccount/oneaccount/internal/identity"
 	"github.com/oneaccount/oneaccount/internal/identity/contact"
-	"github.com/oneaccount/oneaccount/internal/identity/password"
 	"github.com/oneaccount/oneaccount/internal/lang"
-	"github.com/oneaccount/oneaccount/internal/messages"
-	"github.com/oneaccount/oneaccount/internal/notify"
-	"github.com/oneaccount/oneaccount/internal/refdata"
 	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
-	"github.com/oneaccount/oneaccount/internal/store/storetest"
 )
 
 // apptNow is Monday 2 March 2026, 10:00 in Macao: with the default rules
@@ -49,35 +42,15 @@ func newApptSite(t *testing.T) *apptSite {
 func newApptSiteWith(t *testing.T, extra func(*Options, *sqlstore.Store)) *apptSite {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.SQLite(t)
-	ds, err := refdata.Macao()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Import(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink := notify.NewDevSink(log, time.Now)
-	svc := identity.NewService(identity.Deps{Store: st, Hasher: h, Sender: sink, Now: time.Now, Log: log}, identity.Config{})
-	loc, err := directory.LoadLocation(directory.TimeZone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return apptNow }
-	dir := directory.New(st, loc, now)
-	ms := messages.New(st, time.Now, nil)
-	appts := appointments.New(st, dir, ms, now, nil)
+	b := newSiteBase(t, apptNow)
+	st := b.st
+	appts := appointments.New(st, b.dir, b.msgs, b.now, nil)
 	r := appointments.DefaultRules("DSI-HQ", "DSI-BIR-RENEW", 1)
 	r.Documents = lang.Text{ZhHant: "居民身份證", Pt: "BIR; fotografia, recente", En: "Your BIR; a recent photo, in colour"}
 	if err := st.SetAppointmentRules(ctx, r, "test", apptNow); err != nil {
 		t.Fatal(err)
 	}
-	opt := Options{Directory: dir, Log: log, Identity: svc, Messages: ms, Appointments: appts}
+	opt := Options{Directory: b.dir, Log: b.log, Identity: b.ids, Messages: b.msgs, Appointments: appts}
 	if extra != nil {
 		extra(&opt, st)
 	}
@@ -87,7 +60,7 @@ func newApptSiteWith(t *testing.T, extra func(*Options, *sqlstore.Store)) *apptS
 	}
 	mux := http.NewServeMux()
 	w.Mount(mux)
-	return &apptSite{orgSite: &orgSite{h: mux, svc: svc, st: st, sink: sink}, appts: appts, loc: loc}
+	return &apptSite{orgSite: b.orgSite(mux), appts: appts, loc: b.loc}
 }
 
 // at is a time on 2026-03-DD in Macao.

@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,15 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oneaccount/oneaccount/internal/directory"
 	"github.com/oneaccount/oneaccount/internal/identity"
-	"github.com/oneaccount/oneaccount/internal/identity/password"
 	"github.com/oneaccount/oneaccount/internal/lang"
-	"github.com/oneaccount/oneaccount/internal/messages"
-	"github.com/oneaccount/oneaccount/internal/notify"
 	"github.com/oneaccount/oneaccount/internal/queue"
-	"github.com/oneaccount/oneaccount/internal/refdata"
-	"github.com/oneaccount/oneaccount/internal/store/storetest"
 )
 
 // queueNow is Monday 2 March 2026, 10:00 in Macao: DSI-HQ is open.
@@ -37,32 +29,11 @@ type queueSite struct {
 func newQueueSite(t *testing.T) *queueSite {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.SQLite(t)
-	ds, err := refdata.Macao()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Import(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink := notify.NewDevSink(log, time.Now)
-	svc := identity.NewService(identity.Deps{Store: st, Hasher: h, Sender: sink, Now: time.Now, Log: log}, identity.Config{})
-	loc, err := directory.LoadLocation(directory.TimeZone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return queueNow }
-	dir := directory.New(st, loc, now)
-	ms := messages.New(st, time.Now, nil)
-	qs := queue.New(st, dir, ms, nil, now, nil)
+	b := newSiteBase(t, queueNow)
+	qs := queue.New(b.st, b.dir, b.msgs, nil, b.now, nil)
 	name := lang.Text{ZhHant: "身份證明局", Pt: "Identificação", En: "Identification"}
 	passports := lang.Text{ZhHant: "護照", Pt: "Passaportes", En: "Passports"}
-	err = st.SaveQueues(ctx, "DSI-HQ", []queue.Queue{
+	err := b.st.SaveQueues(ctx, "DSI-HQ", []queue.Queue{
 		{Branch: "DSI-HQ", Code: "A", Entity: "DSI", Name: name, Services: []string{"DSI-BIR-RENEW"}, MaxWait: 45 * time.Minute},
 		{Branch: "DSI-HQ", Code: "B", Entity: "DSI", Name: passports, Services: []string{"DSI-PASSPORT"}, MaxWait: 45 * time.Minute}},
 		[]queue.Counter{
@@ -72,13 +43,13 @@ func newQueueSite(t *testing.T) *queueSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := New(Options{Directory: dir, Log: log, Identity: svc, Messages: ms, Queue: qs})
+	w, err := New(Options{Directory: b.dir, Log: b.log, Identity: b.ids, Messages: b.msgs, Queue: qs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	w.Mount(mux)
-	return &queueSite{orgSite: &orgSite{h: mux, svc: svc, st: st, sink: sink}, q: qs}
+	return &queueSite{orgSite: b.orgSite(mux), q: qs}
 }
 
 // staffAs stores a signed-in staff member of entity with roles.
