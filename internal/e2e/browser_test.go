@@ -61,12 +61,18 @@ func startSite(t *testing.T) string {
 // binary does, and closes it when the test ends.
 func buildApp(t *testing.T, args ...string) *app.App {
 	t.Helper()
+	return buildAppAt(t, nil, args...)
+}
+
+// buildAppAt is buildApp with the platform's clock (nil: the wall clock).
+func buildAppAt(t *testing.T, now func() time.Time, args ...string) *app.App {
+	t.Helper()
 	cfg, _, err := config.Load("serve", args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(cfg, log, nil)
+	a, err := app.Open(cfg, log, now)
 	if err != nil {
 		t.Fatalf("open app: %v", err)
 	}

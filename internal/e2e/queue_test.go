@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -16,7 +14,6 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/oneaccount/oneaccount/internal/app"
-	"github.com/oneaccount/oneaccount/internal/config"
 	"github.com/oneaccount/oneaccount/internal/demo"
 	"github.com/oneaccount/oneaccount/internal/directory"
 )
@@ -44,26 +41,7 @@ func startQueueSite(t *testing.T, args ...string) (*app.App, string, func() time
 	}
 	offset := time.Until(time.Date(2026, 3, 4, 10, 0, 0, 0, loc))
 	now := func() time.Time { return time.Now().Add(offset) }
-	args = append([]string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "queue.db"), "--demo"}, args...)
-	cfg, _, err := config.Load("serve", args, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(cfg, log, now)
-	if err != nil {
-		t.Fatalf("open app: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := a.Close(); err != nil {
-			t.Errorf("close app: %v", err)
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := a.Start(ctx); err != nil {
-		t.Fatalf("start app: %v", err)
-	}
+	a := buildAppAt(t, now, append([]string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "queue.db"), "--demo"}, args...)...)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	return a, srv.URL, now
