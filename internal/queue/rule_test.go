@@ -171,16 +171,7 @@ func TestAgingBound(t *testing.T) {
 func TestOrderIsRepeatedNext(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 50 {
-		var ts []Ticket
-		for i := range 30 {
-			class := []Class{Normal, Normal, Elderly, Pregnant}[rng.IntN(4)]
-			q := []string{"A", "B"}[rng.IntN(2)]
-			n := tk(fmt.Sprintf("%s%03d", q, i), class, rng.IntN(90))
-			if rng.IntN(6) == 0 {
-				n = appt(n.Number, rng.IntN(90), rng.IntN(120))
-			}
-			ts = append(ts, n)
-		}
+		ts := randomLine(rng, 30, "AB")
 		c := counter(rng.IntN(3), rng.IntN(3), rng.IntN(4), "A", "B")
 		now := t0.Add(90 * time.Minute)
 		order := Order(c, ts, now, rule, nil)
@@ -204,16 +195,7 @@ func TestOrderIsRepeatedNext(t *testing.T) {
 func TestCandidatesFallBack(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for round := range 50 {
-		var ts []Ticket
-		for i := range 30 {
-			class := []Class{Normal, Normal, Elderly, Disability}[rng.IntN(4)]
-			q := []string{"A", "B", "C"}[rng.IntN(3)]
-			n := tk(fmt.Sprintf("%s%03d", q, i), class, rng.IntN(90))
-			if rng.IntN(6) == 0 {
-				n = appt(n.Number, rng.IntN(90), rng.IntN(120))
-			}
-			ts = append(ts, n)
-		}
+		ts := randomLine(rng, 30, "ABC")
 		c := counter(rng.IntN(3), rng.IntN(3), rng.IntN(4), "A", "B")
 		now := t0.Add(90 * time.Minute)
 		got := Candidates(c, ts, now, rule, nil)
@@ -241,18 +223,11 @@ func TestAheadIsOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	seen := map[int]bool{}
 	for round := range 400 {
-		var ts []Ticket
-		for i := range 1 + rng.IntN(30) {
-			class := []Class{Normal, Normal, Elderly, Pregnant}[rng.IntN(4)]
-			q := []string{"A", "B"}[rng.IntN(2)]
-			n := tk(fmt.Sprintf("%s%03d", q, i), class, rng.IntN(90))
-			if rng.IntN(6) == 0 {
-				n = appt(n.Number, rng.IntN(90), rng.IntN(120))
-			}
+		ts := randomLine(rng, 1+rng.IntN(30), "AB")
+		for i := range ts {
 			if rng.IntN(10) == 0 {
-				n.Status = Called
+				ts[i].Status = Called
 			}
-			ts = append(ts, n)
 		}
 		c := counter(rng.IntN(3), rng.IntN(3), rng.IntN(4), "A", "B")
 		now := t0.Add(90 * time.Minute)
@@ -272,4 +247,21 @@ func TestAheadIsOrder(t *testing.T) {
 	if len(seen) < 4 {
 		t.Fatalf("places seen %v: the test needs tickets first and deep in line", seen)
 	}
+}
+
+// randomLine is n waiting tickets in the queues named by the letters of
+// queues, queued within 90 minutes of t0, half normal and the rest of a
+// priority class, one in six an appointment due within two hours.
+func randomLine(rng *rand.Rand, n int, queues string) []Ticket {
+	ts := make([]Ticket, 0, n)
+	for i := range n {
+		class := []Class{Normal, Normal, Elderly, Pregnant, Normal, Normal, Disability, Elderly}[rng.IntN(8)]
+		q := string(queues[rng.IntN(len(queues))])
+		t := tk(fmt.Sprintf("%s%03d", q, i), class, rng.IntN(90))
+		if rng.IntN(6) == 0 {
+			t = appt(t.Number, rng.IntN(90), rng.IntN(120))
+		}
+		ts = append(ts, t)
+	}
+	return ts
 }
