@@ -60,14 +60,12 @@ var queueQueries = sqlstore.QueueQueries{
 	TicketForUpdate: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = $1 FOR UPDATE`,
 	Tickets:         `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = $1 AND day = $2 ORDER BY queued_at, prefix, seq`,
 	TicketsOf:       `SELECT ` + ticketCols + ` FROM queue_tickets WHERE account_id = $1 AND day = $2 ORDER BY issued_at, id`,
-	Waiting: `WITH served AS (SELECT queue FROM queue_counter_queues WHERE branch_code = $1 AND counter = $3),
-		c AS (SELECT ` + counterLive + ` FROM queue_counters WHERE branch_code = $1 AND code = $3)
-		SELECT ` + counterLiveOf + `, ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
-		waitingOf(`class = 'normal'`) + ` UNION ALL ` + waitingOf(`class = 'elderly'`) + ` UNION ALL ` +
-		waitingOf(`class = 'pregnant'`) + ` UNION ALL ` + waitingOf(`class = 'disability'`) + ` UNION ALL ` +
-		strings.Replace(waitingOf(`source = 'appointment'`), "ORDER BY", "ORDER BY due_at,", 1) +
-		`) ORDER BY queued_at, prefix, seq`,
-	CallOne: callOne,
+	CallCounters: `SELECT ` + counterCols + `, coalesce((SELECT string_agg(q.queue, ',' ORDER BY q.position)
+		FROM queue_counter_queues q WHERE q.branch_code = queue_counters.branch_code AND q.counter = queue_counters.code), '')
+		FROM queue_counters WHERE branch_code = $1 AND code = ANY($2::text[])`,
+	WaitingIn: waitingIn,
+	List:      func(l []string) any { return append([]string{}, l...) },
+	CallMany:  callMany,
 	CallTicket: `UPDATE queue_tickets SET status = 'called', counter = $1, called_at = $2
 		WHERE id = (SELECT id FROM queue_tickets WHERE id = $3 AND status = 'waiting' FOR NO KEY UPDATE SKIP LOCKED) AND status = 'waiting'`,
 	SetCalled: `UPDATE queue_counters SET turn = $1, current_ticket = $2, updated_at = $3 WHERE branch_code = $4 AND code = $5`,
@@ -87,15 +85,14 @@ var queueQueries = sqlstore.QueueQueries{
 }
 
 // waitingOf selects the IDs of the first n waiting tickets matching cond
-// that a counter may call (of the queues it serves, in the query's
-// served; of all when it has none), in QueuedAt order; its parameters
-// are (branch, day, counter), and n is sqlstore.CallWindow, written
-// into the query so that PostgreSQL plans it once for all calls. Each walks
-// queue_tickets_waiting and stops at n.
-func waitingOf(cond string) string {
+// of the queues $3 (all when it is empty), in QueuedAt order; its other
+// parameters are (branch, day), and n is one of sqlstore.WindowSizes, written
+// into the query so that PostgreSQL plans it once for all rounds. Each
+// walks queue_tickets_waiting and stops at n.
+func waitingOf(cond string, n int) string {
 	return `SELECT id FROM (SELECT id FROM queue_tickets WHERE branch_code = $1 AND day = $2 AND status = 'waiting' AND ` + cond +
-		` AND (queue IN (SELECT queue FROM served) OR NOT EXISTS (SELECT 1 FROM served))
-		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(sqlstore.CallWindow) + `) x`
+		` AND (queue = ANY($3::text[]) OR cardinality($3::text[]) = 0)
+		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(n) + `) x`
 }
 
 // issueOne numbers and writes a ticket in one statement: the sequence
@@ -124,47 +121,53 @@ var issueOne = `WITH s AS (
 )
 SELECT seq FROM t`
 
-// callOne is a call at a counter in one statement, from the candidates
-// the counter worked out from the waiting tickets it read (queue.Pick):
-// the counter's row is locked only if it is still open, at the turn and
-// with the ticket it was read with (else nothing changes and the counter
-// reads again); the first candidate still waiting and not locked by
-// another counter is taken (SKIP LOCKED, so a counter never waits for
-// another); the ticket at the counter, if any, is completed with the
-// outcome, the candidate called and the counter moved on to it and its
-// turn. The ticket at the counter is locked before the counter, as
-// every transition locks a ticket before its counter, and is completed
-// before the next is called (the subquery on done), since one counter
-// never has two called tickets (queue_tickets_one_per_counter). When no
-// candidate is free nothing changes. Parameters: branch, counter, turn,
-// current ticket (NULL for none), outcome (” to complete nothing), at,
-// candidate IDs, their turns. The candidates are found by primary key:
-// their status is tested inside a CASE so that the planner cannot use
-// queue_tickets_waiting instead, as it did with statistics from before
-// the morning's tickets (thinking the waiting few), scanning every
-// waiting ticket on every call. It returns the completed ticket (kind
-// 'done') and the called one ('called').
-const callOne = `WITH cur AS (
-	SELECT id FROM queue_tickets WHERE id = $4 AND branch_code = $1 AND counter = $2 AND status = 'called' FOR UPDATE
+// callMany is a round of calls in one statement. Each call of the round
+// (codes, turns and current tickets as the round read them, outcomes,
+// the tickets the round gave them, their turns, times) is made only if
+// its counter is still open, at the turn and with the ticket it was read
+// with, and its ticket still waiting and not locked by another node's
+// counter (SKIP LOCKED, so no counter ever waits for another): the
+// ticket at the counter, if any, is completed with the outcome, the
+// ticket called, and the counter moved on to it and its turn. Tickets at
+// the counters are locked before the counters, as every transition locks
+// a ticket before its counter, each kind in one order (by ID, by code) so
+// that two nodes' rounds cannot deadlock; the tickets are completed
+// before the others are called (the subquery on done), since a counter
+// never has two called tickets (queue_tickets_one_per_counter). The
+// tickets are found by primary key, their status tested inside a CASE so
+// that the planner cannot use queue_tickets_waiting instead, as it did
+// with statistics from before the morning's tickets (thinking the
+// waiting few), scanning every waiting ticket. Parameters: branch, then
+// one array per column of the round; it returns the completed tickets
+// (kind 'done') and the called ones ('called'). A call that changed
+// nothing returns no row.
+const callMany = `WITH r AS (
+	SELECT * FROM unnest($2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::timestamptz[])
+	AS r (r_code, r_turn, r_cur, r_finish, r_pick, r_pick_turn, r_at)
+), cur AS (
+	SELECT t.id FROM queue_tickets t JOIN r ON t.id = r.r_cur
+	WHERE t.branch_code = $1 AND t.counter = r.r_code AND t.status = 'called'
+	ORDER BY t.id FOR UPDATE OF t
 ), c AS (
-	SELECT code FROM queue_counters WHERE branch_code = $1 AND code = $2 AND is_open AND turn = $3
-	AND current_ticket IS NOT DISTINCT FROM $4::text AND (SELECT count(*) FROM cur) >= 0 FOR UPDATE
+	SELECT q.code FROM queue_counters q JOIN r ON q.code = r.r_code
+	WHERE q.branch_code = $1 AND q.is_open AND q.turn = r.r_turn
+	AND q.current_ticket IS NOT DISTINCT FROM nullif(r.r_cur, '') AND (SELECT count(*) FROM cur) >= 0
+	ORDER BY q.code FOR UPDATE OF q
 ), pick AS (
-	SELECT t.id AS pick_id, x.turn AS pick_turn FROM c, unnest($7::text[], $8::int8[]) WITH ORDINALITY AS x (id, turn, ord)
-	JOIN queue_tickets t ON t.id = x.id
+	SELECT r.*, t.id AS p_id FROM c JOIN r ON r.r_code = c.code JOIN queue_tickets t ON t.id = r.r_pick
 	WHERE CASE WHEN t.status = 'waiting' THEN TRUE ELSE FALSE END
-	ORDER BY x.ord LIMIT 1 FOR NO KEY UPDATE OF t SKIP LOCKED
+	FOR NO KEY UPDATE OF t SKIP LOCKED
 ), done AS (
-	UPDATE queue_tickets SET status = 'done', done_at = $6, outcome = $5, active_branch = NULL
-	WHERE id IN (SELECT id FROM cur) AND $5 <> '' AND EXISTS (SELECT 1 FROM pick)
+	UPDATE queue_tickets SET status = 'done', done_at = p.r_at, outcome = p.r_finish, active_branch = NULL
+	FROM pick p WHERE queue_tickets.id = p.r_cur AND p.r_finish <> ''
 	RETURNING ` + ticketCols + `
 ), called AS (
-	UPDATE queue_tickets SET status = 'called', counter = $2, called_at = $6 FROM pick
-	WHERE queue_tickets.id = pick.pick_id AND (SELECT count(*) FROM done) >= 0
+	UPDATE queue_tickets SET status = 'called', counter = p.r_code, called_at = p.r_at FROM pick p
+	WHERE queue_tickets.id = p.p_id AND (SELECT count(*) FROM done) >= 0
 	RETURNING ` + ticketCols + `
 ), moved AS (
-	UPDATE queue_counters SET current_ticket = called.id, turn = pick.pick_turn, updated_at = $6 FROM called, pick
-	WHERE queue_counters.branch_code = $1 AND queue_counters.code = $2
+	UPDATE queue_counters SET current_ticket = p.p_id, turn = p.r_pick_turn, updated_at = p.r_at FROM pick p
+	WHERE queue_counters.branch_code = $1 AND queue_counters.code = p.r_code AND EXISTS (SELECT 1 FROM called WHERE called.id = p.p_id)
 )
 SELECT 'done', * FROM done UNION ALL SELECT 'called', * FROM called`
 
@@ -173,4 +176,13 @@ SELECT 'done', * FROM done UNION ALL SELECT 'called', * FROM called`
 func closedAt(branch, at string) string {
 	return `EXISTS (SELECT 1 FROM closures WHERE ends_at > ` + at + ` AND starts_at <= ` + at +
 		` AND (branch_code IS NULL OR branch_code = ` + branch + `))`
+}
+
+// waitingIn is the WaitingIn query with n tickets of each class.
+func waitingIn(n int) string {
+	return `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
+		waitingOf(`class = 'normal'`, n) + ` UNION ALL ` + waitingOf(`class = 'elderly'`, n) + ` UNION ALL ` +
+		waitingOf(`class = 'pregnant'`, n) + ` UNION ALL ` + waitingOf(`class = 'disability'`, n) + ` UNION ALL ` +
+		strings.Replace(waitingOf(`source = 'appointment'`, n), "ORDER BY", "ORDER BY due_at,", 1) +
+		`) ORDER BY queued_at, prefix, seq`
 }

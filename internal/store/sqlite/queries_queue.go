@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -50,14 +51,11 @@ var queueQueries = sqlstore.QueueQueries{
 	TicketForUpdate: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = ?`,
 	Tickets:         `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = ? AND day = ? ORDER BY queued_at, prefix, seq`,
 	TicketsOf:       `SELECT ` + ticketCols + ` FROM queue_tickets WHERE account_id = ? AND day = ? ORDER BY issued_at, id`,
-	Waiting: `WITH served AS (SELECT queue FROM queue_counter_queues WHERE branch_code = ?1 AND counter = ?3),
-		c AS (SELECT is_open, turn, priority_share, normal_share, current_ticket FROM queue_counters WHERE branch_code = ?1 AND code = ?3)
-		SELECT (SELECT is_open FROM c), (SELECT turn FROM c), (SELECT priority_share FROM c), (SELECT normal_share FROM c),
-		(SELECT current_ticket FROM c), ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
-		waitingOf(`class = 'normal'`) + ` UNION ALL ` + waitingOf(`class = 'elderly'`) + ` UNION ALL ` +
-		waitingOf(`class = 'pregnant'`) + ` UNION ALL ` + waitingOf(`class = 'disability'`) + ` UNION ALL ` +
-		strings.Replace(waitingOf(`source = 'appointment'`), "ORDER BY", "ORDER BY due_at,", 1) +
-		`) ORDER BY queued_at, prefix, seq`,
+	CallCounters: `SELECT ` + counterCols + `, coalesce((SELECT group_concat(q.queue, ',' ORDER BY q.position)
+		FROM queue_counter_queues q WHERE q.branch_code = queue_counters.branch_code AND q.counter = queue_counters.code), '')
+		FROM queue_counters WHERE branch_code = ?1 AND code IN (SELECT value FROM json_each(?2))`,
+	WaitingIn:  waitingIn,
+	List:       jsonList,
 	CallTicket: `UPDATE queue_tickets SET status = 'called', counter = ?, called_at = ? WHERE id = ? AND status = 'waiting'`,
 	SetCalled:  `UPDATE queue_counters SET turn = ?, current_ticket = ?, updated_at = ? WHERE branch_code = ? AND code = ?`,
 	TakeCounter: `UPDATE queue_counters SET current_ticket = ?, updated_at = ?
@@ -76,13 +74,29 @@ var queueQueries = sqlstore.QueueQueries{
 }
 
 // waitingOf selects the IDs of the first n waiting tickets matching cond
-// that a counter may call (of the queues it serves, in the query's
-// served; of all when it has none), in QueuedAt order; its parameters
-// are (branch, day, counter), and n is sqlstore.CallWindow, written
+// of the queues in the query's served (all when it has none), in
+// QueuedAt order; its parameters are (branch, day, queues as JSON), and
+// n is one of sqlstore.WindowSizes, written
 // into the query so that it is the same text for every call. Each walks
 // queue_tickets_waiting and stops at n.
-func waitingOf(cond string) string {
+func waitingOf(cond string, n int) string {
 	return `SELECT id FROM (SELECT id FROM queue_tickets WHERE branch_code = ?1 AND day = ?2 AND status = 'waiting' AND ` + cond +
 		` AND (queue IN (SELECT queue FROM served) OR NOT EXISTS (SELECT 1 FROM served))
-		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(sqlstore.CallWindow) + `) x`
+		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(n) + `) x`
+}
+
+// jsonList is a list as a JSON array, for json_each.
+func jsonList(l []string) any {
+	b, _ := json.Marshal(append([]string{}, l...)) // a []string always marshals
+	return string(b)
+}
+
+// waitingIn is the WaitingIn query with n tickets of each class.
+func waitingIn(n int) string {
+	return `WITH served AS (SELECT value AS queue FROM json_each(?3))
+		SELECT ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
+		waitingOf(`class = 'normal'`, n) + ` UNION ALL ` + waitingOf(`class = 'elderly'`, n) + ` UNION ALL ` +
+		waitingOf(`class = 'pregnant'`, n) + ` UNION ALL ` + waitingOf(`class = 'disability'`, n) + ` UNION ALL ` +
+		strings.Replace(waitingOf(`source = 'appointment'`, n), "ORDER BY", "ORDER BY due_at,", 1) +
+		`) ORDER BY queued_at, prefix, seq`
 }

@@ -58,19 +58,24 @@ type QueueQueries struct {
 	// TicketsOf (account, day) lists an account's tickets of a day in
 	// IssuedAt order.
 	TicketsOf string
-	// Waiting (branch, day, counter) lists the waiting tickets of the
-	// counter's queues in QueuedAt order: the first n of each class by
-	// QueuedAt, and the first n appointment tickets by DueAt (n is
-	// CallWindow, in the query's text), each row led
-	// by the counter's is_open, turn, priority_share, normal_share and
-	// current_ticket. CallOne, where the engine can, calls one of a list
-	// of candidates in one statement (see the PostgreSQL queries); empty
-	// elsewhere. CallTicket (counter, at,
-	// id) calls a waiting ticket; it changes no row when the ticket is no
-	// longer waiting (or, on PostgreSQL, is locked by another counter).
-	// SetCalled (turn, ticket, at, branch, code) records the call at the
-	// counter.
-	Waiting, CallOne, CallTicket, SetCalled string
+	// CallCounters (branch, codes) returns the counters' columns, each
+	// row followed by the queues it serves, comma-separated in order.
+	CallCounters string
+	// WaitingIn(n) is the query (branch, day, queues; all the branch's
+	// when none) that lists the waiting tickets a round of calls chooses
+	// among, in QueuedAt order: the first n of each class by QueuedAt, and
+	// n appointment tickets by DueAt, n written in. A list parameter is
+	// passed through List.
+	WaitingIn func(n int) string
+	// List turns a list into the engine's parameter (an array on
+	// PostgreSQL, JSON on SQLite).
+	List func([]string) any
+	// CallMany, where the engine can, makes a round's calls in one
+	// statement (see the PostgreSQL queries); empty elsewhere. CallTicket
+	// (counter, at, id) calls a waiting ticket; it changes no row when the
+	// ticket is no longer waiting. SetCalled (turn, ticket, at, branch,
+	// code) records the call at the counter.
+	CallMany, CallTicket, SetCalled string
 	// TakeCounter (ticket, at, branch, code) makes the ticket current at
 	// an open, free counter; FreeCounter (at, branch, code, ticket).
 	TakeCounter, FreeCounter string
@@ -93,9 +98,10 @@ var _ queue.Store = (*Store)(nil)
 // queueState is what a store keeps for the queue's hot paths: its
 // prepared statements, and on SQLite the turn of its writers.
 type queueState struct {
-	writers sync.Mutex
-	once    sync.Once
-	stmts   map[string]*sql.Stmt
+	writers   sync.Mutex
+	once      sync.Once
+	stmts     map[string]*sql.Stmt
+	waitingIn map[int]string // the WaitingIn query of each window size
 }
 
 // queueTx is a transaction whose hot statements are prepared once per
@@ -114,9 +120,15 @@ func (s *Store) prepareQueue(ctx context.Context) {
 	s.queue.once.Do(func() {
 		q := s.q.Queue
 		s.queue.stmts = map[string]*sql.Stmt{}
-		for _, query := range []string{q.Waiting, q.CallTicket, q.SetCalled, q.Counter, q.CounterForUpdate, q.CounterQueuesOf,
+		s.queue.waitingIn = map[int]string{}
+		hot := []string{q.CallCounters, q.CallTicket, q.SetCalled, q.Counter, q.CounterForUpdate, q.CounterQueuesOf,
 			q.TicketForUpdate, q.UpdateTicket, q.FreeCounter, q.TakeCounter, q.ClosedAt, q.NextSeq, q.InsertTicket, q.IdemLookup,
-			q.IdemInsert, q.MarkNear} {
+			q.IdemInsert, q.MarkNear}
+		for _, n := range WindowSizes {
+			s.queue.waitingIn[n] = q.WaitingIn(n)
+			hot = append(hot, s.queue.waitingIn[n])
+		}
+		for _, query := range hot {
 			if st, err := s.db.PrepareContext(context.WithoutCancel(ctx), query); err == nil {
 				s.queue.stmts[query] = st
 			}

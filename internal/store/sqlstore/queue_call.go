@@ -5,159 +5,281 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/oneaccount/oneaccount/internal/queue"
 )
 
-// CallWindow bounds the waiting tickets CallNext reads and passes to
-// pick: the first CallWindow of each class in QueuedAt order, and the
-// first CallWindow appointment tickets by DueAt (the Waiting query has it
-// written in). A rule that calls first queued first within a class, and
-// due appointments first, chooses among them as it would among all;
-// reading all would make every call cost the length of the queue.
+// CallWindow bounds the waiting tickets a counter's pick chooses among:
+// the first CallWindow of each class in QueuedAt order, and the first
+// CallWindow appointment tickets by DueAt. A rule that calls first queued
+// first within a class, and due appointments first, chooses among them
+// as it would among all; reading all would make every call cost the
+// length of the queue. See WindowSizes.
 const CallWindow = 16
 
-// maxCallReads bounds how often one call reads the waiting tickets again
-// after other counters took every candidate, or the counter changed,
-// between its read and its write.
+// maxRound bounds the calls one round makes.
+const maxRound = 32
+
+// WindowSizes are the numbers of waiting tickets of each class (and of
+// appointment tickets) a round may read for the counters serving the
+// same queues, each written into its own query's text so that the query
+// is planned once: the smallest that leaves each of those calls
+// CallWindow once the calls before it in the round took theirs.
+var WindowSizes = [...]int{CallWindow, 2 * CallWindow, CallWindow + maxRound}
+
+// windowFor is the window size for n calls sharing one read.
+func windowFor(n int) int {
+	for _, w := range WindowSizes {
+		if w >= CallWindow+n-1 {
+			return w
+		}
+	}
+	return WindowSizes[len(WindowSizes)-1]
+}
+
+// maxCallReads bounds how often one call is tried again after another
+// node's counter took the ticket it was given, or its counter changed,
+// between the round's read and its write.
 const maxCallReads = 20
+
+// callTimeout bounds one round.
+const callTimeout = 10 * time.Second
 
 var errNoCounter = errors.New("ticket called without a counter")
 
-// CallNext calls the counter's next ticket; see queue.Store. On
-// PostgreSQL a call is a read and one statement, neither holding a lock
-// while the other runs (callOne); on SQLite, one write transaction.
+// callReq is one call at a counter waiting for its round.
+type callReq struct {
+	ctx          context.Context
+	code, finish string
+	pick         queue.Pick
+	at           time.Time
+	tries        int
+	done         chan callResult
+}
+
+// callResult is a call's outcome; retry asks for another round.
+type callResult struct {
+	called, finished queue.Ticket
+	err              error
+	retry            bool
+}
+
+// callLines are the calls waiting at each branch and day, and whether a
+// round is running there.
+type callLines struct {
+	mu    sync.Mutex
+	lines map[string]*callLine
+}
+
+// callLine is one branch's waiting calls.
+type callLine struct {
+	branch, day string
+	pending     []*callReq
+}
+
+// CallNext calls the counter's next ticket; see queue.Store.
+//
+// Calls at one branch are made in rounds: while a round reads and
+// writes, the calls that arrive wait, and the next round takes them all.
+// A round reads the counters and the waiting tickets once, works out
+// each counter's ticket in turn (none given two), and writes every call
+// in one statement (PostgreSQL) or one transaction (SQLite). A call that
+// lost its ticket to another node's counter in between goes to the next
+// round. The calls of a busy branch then share their reads, statements
+// and commits instead of racing for the same first tickets.
 func (s *Store) CallNext(ctx context.Context, branch, code, day string, pick queue.Pick, finish string, at time.Time) (queue.Ticket, queue.Ticket, error) {
-	if s.q.Queue.CallOne != "" {
-		return s.callOne(ctx, branch, code, day, pick, finish, at)
+	s.prepareQueue(ctx)
+	r := &callReq{ctx: ctx, code: code, finish: finish, pick: pick, at: at, done: make(chan callResult, 1)}
+	key := branch + "\x00" + day
+	s.calls.mu.Lock()
+	if s.calls.lines == nil {
+		s.calls.lines = map[string]*callLine{}
 	}
-	var called, finished queue.Ticket
-	err := s.inWriteTx(ctx, func(tx queueTx) error {
-		c, waiting, err := s.callWindow(ctx, tx, branch, code, day, finish)
+	l := s.calls.lines[key]
+	lead := l == nil
+	if lead {
+		l = &callLine{branch: branch, day: day}
+		s.calls.lines[key] = l
+	}
+	l.pending = append(l.pending, r)
+	s.calls.mu.Unlock()
+	if lead {
+		go s.callRounds(key, l)
+	}
+	select {
+	case res := <-r.done:
+		return res.called, res.finished, res.err
+	case <-ctx.Done():
+		// A round that already took the call may still make it: the
+		// counter's page shows the ticket called.
+		return queue.Ticket{}, queue.Ticket{}, ctx.Err()
+	}
+}
+
+// callRounds runs rounds at a branch until no call waits.
+func (s *Store) callRounds(key string, l *callLine) {
+	for {
+		s.calls.mu.Lock()
+		round := takeRound(l)
+		if len(round) == 0 {
+			delete(s.calls.lines, key)
+			s.calls.mu.Unlock()
+			return
+		}
+		s.calls.mu.Unlock()
+		results := s.runRound(l.branch, l.day, round)
+		var again []*callReq
+		for i, r := range round {
+			res := results[i]
+			if res.retry {
+				if r.tries++; r.tries < maxCallReads {
+					again = append(again, r)
+					continue
+				}
+				res.err = fmt.Errorf("%w: other counters took its ticket %d times", queue.ErrBusy, maxCallReads)
+			}
+			r.done <- res
+		}
+		if len(again) > 0 {
+			s.calls.mu.Lock()
+			l.pending = append(again, l.pending...)
+			s.calls.mu.Unlock()
+		}
+	}
+}
+
+// takeRound takes up to maxRound waiting calls, at most one per counter
+// (a second call at the same counter waits for the first's round), and
+// drops those whose caller has gone.
+func takeRound(l *callLine) []*callReq {
+	var round, rest []*callReq
+	seen := map[string]bool{}
+	for _, r := range l.pending {
+		switch {
+		case r.ctx.Err() != nil:
+			r.done <- callResult{err: r.ctx.Err()}
+		case seen[r.code] || len(round) == maxRound:
+			rest = append(rest, r)
+		default:
+			seen[r.code] = true
+			round = append(round, r)
+		}
+	}
+	l.pending = rest
+	return round
+}
+
+// runRound makes one round of calls, and if it fails as a whole (a
+// deadlock with another node, say), each call in a round of its own, so
+// that one call's failure is its own.
+func (s *Store) runRound(branch, day string, round []*callReq) []callResult {
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	results, err := s.callRound(ctx, branch, day, round)
+	if err == nil {
+		return results
+	}
+	if len(round) == 1 {
+		return []callResult{{err: err}}
+	}
+	results = make([]callResult, len(round))
+	for i, r := range round {
+		res, err := s.callRound(ctx, branch, day, []*callReq{r})
 		if err != nil {
-			return err
+			res = []callResult{{err: err}}
 		}
-		cands := pick(c, waiting)
-		if len(cands) == 0 {
-			return queue.ErrEmpty
-		}
-		if c.Current != "" {
-			finished, err = s.transition(ctx, tx, c.Current, []queue.Status{queue.Called},
-				queue.Change{Status: queue.Done, Outcome: finish, At: at})
+		results[i] = res[0]
+	}
+	return results
+}
+
+// callRound makes one round: on SQLite in one write transaction, on
+// PostgreSQL as reads and one statement.
+func (s *Store) callRound(ctx context.Context, branch, day string, round []*callReq) ([]callResult, error) {
+	if s.q.Queue.CallMany == "" {
+		results := make([]callResult, len(round))
+		err := s.inWriteTx(ctx, func(tx queueTx) error {
+			plan, err := s.planRound(ctx, tx, branch, day, round, results)
 			if err != nil {
 				return err
 			}
-		}
-		next := cands[0]
-		called = waiting[next.Index]
-		res, err := tx.ExecContext(ctx, s.q.Queue.CallTicket, c.Code, at.UTC(), called.ID)
-		if err != nil {
-			return fmt.Errorf("call ticket: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("call ticket %s: %w", called.ID, queue.ErrState) // the write transaction holds the database
-		}
-		if _, err := tx.ExecContext(ctx, s.q.Queue.SetCalled, next.Turn, called.ID, at.UTC(), branch, code); err != nil {
-			return fmt.Errorf("counter call: %w", err)
-		}
-		called.Status, called.Counter, called.CalledAt = queue.Called, code, at
-		return nil
-	})
-	return called, finished, err
+			return s.writeCalls(ctx, tx, branch, plan, results)
+		})
+		return results, err
+	}
+	results := make([]callResult, len(round))
+	plan, err := s.planRound(ctx, s.db, branch, day, round, results)
+	if err != nil || len(plan) == 0 {
+		return results, err
+	}
+	return results, s.callMany(ctx, branch, plan, results)
 }
 
-// callOne is CallNext on PostgreSQL: the counter and the waiting tickets
-// read, the candidates worked out, and the first still free called in
-// one statement (the CallOne query), which takes no lock another counter
-// waits for. When the statement changed nothing (the counter moved on, or
-// others took every candidate) it reads again.
-func (s *Store) callOne(ctx context.Context, branch, code, day string, pick queue.Pick, finish string, at time.Time) (queue.Ticket, queue.Ticket, error) {
-	for range maxCallReads {
-		c, waiting, err := s.callWindow(ctx, s.db, branch, code, day, finish)
-		if err != nil {
-			return queue.Ticket{}, queue.Ticket{}, err
+// plannedCall is a call of a round with the ticket it is to make.
+type plannedCall struct {
+	i       int // the call's index in the round
+	req     *callReq
+	counter queue.CounterState
+	ticket  queue.Ticket
+	turn    int
+}
+
+// planRound reads the round's counters and the waiting tickets of their
+// queues, refuses the calls their counters cannot make (closed, busy
+// without an outcome, nothing left for it), and gives each other call,
+// in the round's order, the first of its pick's candidates that no call
+// before it was given. Refusals go into results; the plan is the rest.
+func (s *Store) planRound(ctx context.Context, q querier, branch, day string, round []*callReq, results []callResult) ([]plannedCall, error) {
+	counters, err := s.callCounters(ctx, q, branch, round)
+	if err != nil {
+		return nil, err
+	}
+	group := map[string]int{} // calls sharing each read
+	for _, r := range round {
+		if c, ok := counters[r.code]; ok {
+			group[queuesKey(c.Queues)]++
 		}
-		cands := pick(c, waiting)
-		if len(cands) == 0 {
-			return queue.Ticket{}, queue.Ticket{}, queue.ErrEmpty
+	}
+	windows := map[string][]queue.Ticket{}
+	taken := map[string]bool{}
+	var plan []plannedCall
+	for i, r := range round {
+		c, ok := counters[r.code]
+		switch {
+		case !ok:
+			results[i].err = notFound(sql.ErrNoRows, "counter", branch+"."+r.code)
+			continue
+		case !c.Open:
+			results[i].err = queue.ErrCounterClosed
+			continue
+		case c.Current != "" && r.finish == "":
+			results[i].err = queue.ErrBusy
+			continue
 		}
-		ids, turns := make([]string, len(cands)), make([]int64, len(cands))
-		for i, k := range cands {
-			ids[i], turns[i] = waiting[k.Index].ID, int64(k.Turn)
+		key := queuesKey(c.Queues)
+		all, read := windows[key]
+		if !read {
+			if all, err = s.waitingIn(ctx, q, branch, day, c.Queues, windowFor(group[key])); err != nil {
+				return nil, err
+			}
+			windows[key] = all
 		}
-		rows, err := s.db.QueryContext(ctx, s.q.Queue.CallOne, branch, code, c.Turn, nullString(c.Current), finish, at.UTC(),
-			ids, turns)
-		if err != nil {
-			return queue.Ticket{}, queue.Ticket{}, fmt.Errorf("call: %w", err)
-		}
-		var kind string // 'done' or 'called', as the ticket's status says too
-		changed, err := collect(rows, func(r *sql.Rows) (queue.Ticket, error) {
-			return scanTicket(withLead{r, []any{&kind}})
-		})
-		if err != nil {
-			return queue.Ticket{}, queue.Ticket{}, fmt.Errorf("call: %w", err)
-		}
-		var called, finished queue.Ticket
-		for _, t := range changed {
-			if t.Status == queue.Called {
-				called = t
-			} else {
-				finished = t
+		waiting := make([]queue.Ticket, 0, len(all))
+		for _, t := range all {
+			if !taken[t.ID] {
+				waiting = append(waiting, t)
 			}
 		}
-		if called.ID != "" {
-			return called, finished, nil
+		cands := r.pick(c, waiting)
+		if len(cands) == 0 {
+			results[i].err = queue.ErrEmpty
+			continue
 		}
+		t := waiting[cands[0].Index]
+		taken[t.ID] = true
+		plan = append(plan, plannedCall{i: i, req: r, counter: c, ticket: t, turn: cands[0].Turn})
 	}
-	return queue.Ticket{}, queue.Ticket{}, fmt.Errorf("%w: other counters took every ticket %d times", queue.ErrBusy, maxCallReads)
+	return plan, nil
 }
-
-// callWindow reads the counter's live state and the waiting tickets it
-// may call (the Waiting query), and refuses a closed counter
-// (ErrCounterClosed), one still holding a ticket when finish is unset
-// (ErrBusy) and an empty window (ErrEmpty). The counter's queues are
-// left unset: the query read only tickets of the queues it serves.
-func (s *Store) callWindow(ctx context.Context, q querier, branch, code, day, finish string) (queue.CounterState, []queue.Ticket, error) {
-	var open sql.NullBool
-	var turn, ps, ns sql.NullInt64
-	var current sql.NullString
-	rows, err := q.QueryContext(ctx, s.q.Queue.Waiting, branch, day, code)
-	if err != nil {
-		return queue.CounterState{}, nil, fmt.Errorf("waiting tickets: %w", err)
-	}
-	waiting, err := collect(rows, func(r *sql.Rows) (queue.Ticket, error) {
-		return scanTicket(withLead{r, []any{&open, &turn, &ps, &ns, &current}})
-	})
-	if err != nil {
-		return queue.CounterState{}, nil, fmt.Errorf("waiting tickets: %w", err)
-	}
-	c := queue.CounterState{Counter: queue.Counter{Branch: branch, Code: code, PriorityShare: int(ps.Int64),
-		NormalShare: int(ns.Int64)}, Open: open.Bool, Turn: int(turn.Int64), Current: current.String}
-	if !open.Valid {
-		// Nothing waits (or no such counter): the counter's own row
-		// tells which error is the caller's.
-		if c, err = s.counter(ctx, q, s.q.Queue.Counter, branch, code); err != nil {
-			return c, nil, err
-		}
-	}
-	switch {
-	case !c.Open:
-		return c, nil, queue.ErrCounterClosed
-	case c.Current != "" && finish == "":
-		return c, nil, queue.ErrBusy
-	case len(waiting) == 0:
-		return c, nil, queue.ErrEmpty
-	}
-	return c, waiting, nil
-}
-
-// withLead scans a row whose first columns go to lead and the rest to
-// what the wrapped scan asks for.
-type withLead struct {
-	r    scanner
-	lead []any
-}
-
-// Scan scans the lead columns, then dest.
-func (w withLead) Scan(dest ...any) error { return w.r.Scan(append(w.lead, dest...)...) }

@@ -24,6 +24,7 @@ type Store struct {
 	now      func() time.Time
 	gc       committer
 	queue    queueState
+	calls    callLines
 	prepared prepared
 }
 
