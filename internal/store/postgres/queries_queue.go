@@ -84,15 +84,19 @@ var queueQueries = sqlstore.QueueQueries{
 	CheckViolation:  checkViolation,
 }
 
-// waitingOf selects the IDs of the first n waiting tickets matching cond
-// of the queues $3 (all when it is empty), in QueuedAt order; its other
-// parameters are (branch, day), and n is one of sqlstore.WindowSizes, written
-// into the query so that PostgreSQL plans it once for all rounds. Each
-// walks queue_tickets_waiting and stops at n.
+// waitingCols are the columns of a waiting ticket the calling rule
+// needs.
+const waitingCols = `id, queue, prefix, seq, number, source, class, due_at, issued_at, queued_at`
+
+// waitingOf selects the first n waiting tickets matching cond of the
+// queues $3 (all when it is empty), in QueuedAt order; its other
+// parameters are (branch, day), and n is one of sqlstore.WindowSizes,
+// written into the query so that PostgreSQL plans it once for all
+// rounds. Each walks queue_tickets_waiting and stops at n.
 func waitingOf(cond string, n int) string {
-	return `SELECT id FROM (SELECT id FROM queue_tickets WHERE branch_code = $1 AND day = $2 AND status = 'waiting' AND ` + cond +
+	return `(SELECT ` + waitingCols + ` FROM queue_tickets WHERE branch_code = $1 AND day = $2 AND status = 'waiting' AND ` + cond +
 		` AND (queue = ANY($3::text[]) OR cardinality($3::text[]) = 0)
-		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(n) + `) x`
+		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(n) + `)`
 }
 
 // issueOne numbers and writes a ticket in one statement: the sequence
@@ -178,11 +182,14 @@ func closedAt(branch, at string) string {
 		` AND (branch_code IS NULL OR branch_code = ` + branch + `))`
 }
 
-// waitingIn is the WaitingIn query with n tickets of each class.
+// waitingIn is the WaitingIn query with n tickets of each class: the
+// columns the calling rule needs (see sqlstore.QueueQueries), each part
+// read straight from queue_tickets_waiting's walk, the parts' overlap
+// (appointment tickets) removed by UNION.
 func waitingIn(n int) string {
-	return `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
-		waitingOf(`class = 'normal'`, n) + ` UNION ALL ` + waitingOf(`class = 'elderly'`, n) + ` UNION ALL ` +
-		waitingOf(`class = 'pregnant'`, n) + ` UNION ALL ` + waitingOf(`class = 'disability'`, n) + ` UNION ALL ` +
+	return `SELECT ` + waitingCols + ` FROM (` + waitingOf(`class = 'normal'`, n) + ` UNION ` +
+		waitingOf(`class = 'elderly'`, n) + ` UNION ` + waitingOf(`class = 'pregnant'`, n) + ` UNION ` +
+		waitingOf(`class = 'disability'`, n) + ` UNION ` +
 		strings.Replace(waitingOf(`source = 'appointment'`, n), "ORDER BY", "ORDER BY due_at,", 1) +
-		`) ORDER BY queued_at, prefix, seq`
+		`) w ORDER BY queued_at, prefix, seq`
 }

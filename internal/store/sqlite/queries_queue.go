@@ -73,16 +73,20 @@ var queueQueries = sqlstore.QueueQueries{
 	CheckViolation:  checkViolation,
 }
 
-// waitingOf selects the IDs of the first n waiting tickets matching cond
-// of the queues in the query's served (all when it has none), in
-// QueuedAt order; its parameters are (branch, day, queues as JSON), and
-// n is one of sqlstore.WindowSizes, written
-// into the query so that it is the same text for every call. Each walks
-// queue_tickets_waiting and stops at n.
+// waitingCols are the columns of a waiting ticket the calling rule
+// needs.
+const waitingCols = `id, queue, prefix, seq, number, source, class, due_at, issued_at, queued_at`
+
+// waitingOf selects the first n waiting tickets matching cond of the
+// queues in the query's served (all when it has none), in QueuedAt
+// order; its parameters are (branch, day, queues as JSON), and n is one
+// of sqlstore.WindowSizes, written into the query so that it is the
+// same text for every round. Each walks queue_tickets_waiting and stops
+// at n.
 func waitingOf(cond string, n int) string {
-	return `SELECT id FROM (SELECT id FROM queue_tickets WHERE branch_code = ?1 AND day = ?2 AND status = 'waiting' AND ` + cond +
+	return `SELECT * FROM (SELECT ` + waitingCols + ` FROM queue_tickets WHERE branch_code = ?1 AND day = ?2 AND status = 'waiting' AND ` + cond +
 		` AND (queue IN (SELECT queue FROM served) OR NOT EXISTS (SELECT 1 FROM served))
-		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(n) + `) x`
+		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(n) + `)`
 }
 
 // jsonList is a list as a JSON array, for json_each.
@@ -91,12 +95,14 @@ func jsonList(l []string) any {
 	return string(b)
 }
 
-// waitingIn is the WaitingIn query with n tickets of each class.
+// waitingIn is the WaitingIn query with n tickets of each class: the
+// columns the calling rule needs (see sqlstore.QueueQueries), the parts'
+// overlap (appointment tickets) removed by UNION.
 func waitingIn(n int) string {
 	return `WITH served AS (SELECT value AS queue FROM json_each(?3))
-		SELECT ` + ticketCols + ` FROM queue_tickets WHERE id IN (` +
-		waitingOf(`class = 'normal'`, n) + ` UNION ALL ` + waitingOf(`class = 'elderly'`, n) + ` UNION ALL ` +
-		waitingOf(`class = 'pregnant'`, n) + ` UNION ALL ` + waitingOf(`class = 'disability'`, n) + ` UNION ALL ` +
+		SELECT ` + waitingCols + ` FROM (` + waitingOf(`class = 'normal'`, n) + ` UNION ` +
+		waitingOf(`class = 'elderly'`, n) + ` UNION ` + waitingOf(`class = 'pregnant'`, n) + ` UNION ` +
+		waitingOf(`class = 'disability'`, n) + ` UNION ` +
 		strings.Replace(waitingOf(`source = 'appointment'`, n), "ORDER BY", "ORDER BY due_at,", 1) +
 		`) ORDER BY queued_at, prefix, seq`
 }

@@ -64,8 +64,9 @@ type QueueQueries struct {
 	// WaitingIn(n) is the query (branch, day, queues; all the branch's
 	// when none) that lists the waiting tickets a round of calls chooses
 	// among, in QueuedAt order: the first n of each class by QueuedAt, and
-	// n appointment tickets by DueAt, n written in. A list parameter is
-	// passed through List.
+	// n appointment tickets by DueAt, n written in; its columns are id,
+	// queue, prefix, seq, number, source, class, due_at, issued_at,
+	// queued_at. A list parameter is passed through List.
 	WaitingIn func(n int) string
 	// List turns a list into the engine's parameter (an array on
 	// PostgreSQL, JSON on SQLite).
@@ -121,7 +122,7 @@ func (s *Store) prepareQueue(ctx context.Context) {
 		q := s.q.Queue
 		s.queue.stmts = map[string]*sql.Stmt{}
 		s.queue.waitingIn = map[int]string{}
-		hot := []string{q.CallCounters, q.CallTicket, q.SetCalled, q.Counter, q.CounterForUpdate, q.CounterQueuesOf,
+		hot := []string{q.CallCounters, q.Ticket, q.CallTicket, q.SetCalled, q.Counter, q.CounterForUpdate, q.CounterQueuesOf,
 			q.TicketForUpdate, q.UpdateTicket, q.FreeCounter, q.TakeCounter, q.ClosedAt, q.NextSeq, q.InsertTicket, q.IdemLookup,
 			q.IdemInsert, q.MarkNear}
 		for _, n := range WindowSizes {

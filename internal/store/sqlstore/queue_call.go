@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,8 +28,10 @@ const maxRound = 32
 // appointment tickets) a round may read for the counters serving the
 // same queues, each written into its own query's text so that the query
 // is planned once: the smallest that leaves each of those calls
-// CallWindow once the calls before it in the round took theirs.
-var WindowSizes = [...]int{CallWindow, 2 * CallWindow, CallWindow + maxRound}
+// CallWindow once the calls before it in the round, and the round in
+// flight before it (maxRounds is 2), took theirs. The largest covers a
+// full round behind a full round.
+var WindowSizes = [...]int{CallWindow, 2 * CallWindow, CallWindow + 2*maxRound}
 
 // windowFor is the window size for n calls sharing one read.
 func windowFor(n int) int {
@@ -66,17 +70,31 @@ type callResult struct {
 	retry            bool
 }
 
-// callLines are the calls waiting at each branch and day, and whether a
-// round is running there.
+// callLines are the calls waiting at each branch and day, and the
+// rounds running there.
 type callLines struct {
 	mu    sync.Mutex
 	lines map[string]*callLine
 }
 
-// callLine is one branch's waiting calls.
+// maxRounds bounds the rounds of one branch in flight at once: while one
+// writes, the next reads and plans, so that a busy branch's calls do not
+// wait for each round's statement and commit in turn. SQLite's rounds
+// hold the database from read to commit, so it runs one at a time.
+const maxRounds = 2
+
+// callLine is one branch's waiting calls and the rounds in flight.
 type callLine struct {
 	branch, day string
 	pending     []*callReq
+	running     int
+	// busy are the counters of the rounds in flight; taken are the
+	// tickets those rounds gave their calls and have not yet written.
+	busy  map[string]bool
+	taken map[string]string // ticket ID → queue
+	// planning lets one round at a time read and give out tickets, so
+	// that each sees what the one before it gave.
+	planning sync.Mutex
 }
 
 // CallNext calls the counter's next ticket; see queue.Store.
@@ -84,11 +102,12 @@ type callLine struct {
 // Calls at one branch are made in rounds: while a round reads and
 // writes, the calls that arrive wait, and the next round takes them all.
 // A round reads the counters and the waiting tickets once, works out
-// each counter's ticket in turn (none given two), and writes every call
-// in one statement (PostgreSQL) or one transaction (SQLite). A call that
-// lost its ticket to another node's counter in between goes to the next
-// round. The calls of a busy branch then share their reads, statements
-// and commits instead of racing for the same first tickets.
+// each counter's ticket in turn (none given two, nor one an earlier
+// round in flight gave), and writes every call in one statement
+// (PostgreSQL) or one transaction (SQLite). A call that lost its ticket
+// to another node's counter in between goes to the next round. The calls
+// of a busy branch then share their reads, statements and commits
+// instead of racing for the same first tickets.
 func (s *Store) CallNext(ctx context.Context, branch, code, day string, pick queue.Pick, finish string, at time.Time) (queue.Ticket, queue.Ticket, error) {
 	s.prepareQueue(ctx)
 	r := &callReq{ctx: ctx, code: code, finish: finish, pick: pick, at: at, done: make(chan callResult, 1)}
@@ -98,14 +117,17 @@ func (s *Store) CallNext(ctx context.Context, branch, code, day string, pick que
 		s.calls.lines = map[string]*callLine{}
 	}
 	l := s.calls.lines[key]
-	lead := l == nil
-	if lead {
-		l = &callLine{branch: branch, day: day}
+	if l == nil {
+		l = &callLine{branch: branch, day: day, busy: map[string]bool{}, taken: map[string]string{}}
 		s.calls.lines[key] = l
 	}
 	l.pending = append(l.pending, r)
+	start := l.running < s.maxRounds()
+	if start {
+		l.running++
+	}
 	s.calls.mu.Unlock()
-	if lead {
+	if start {
 		go s.callRounds(key, l)
 	}
 	select {
@@ -118,18 +140,28 @@ func (s *Store) CallNext(ctx context.Context, branch, code, day string, pick que
 	}
 }
 
-// callRounds runs rounds at a branch until no call waits.
+// maxRounds is how many rounds of a branch may be in flight at once.
+func (s *Store) maxRounds() int {
+	if s.q.Queue.CallMany == "" {
+		return 1
+	}
+	return maxRounds
+}
+
+// callRounds runs rounds at a branch until no call it may take waits.
 func (s *Store) callRounds(key string, l *callLine) {
 	for {
 		s.calls.mu.Lock()
 		round := takeRound(l)
 		if len(round) == 0 {
-			delete(s.calls.lines, key)
+			if l.running--; l.running == 0 && len(l.pending) == 0 {
+				delete(s.calls.lines, key)
+			}
 			s.calls.mu.Unlock()
 			return
 		}
 		s.calls.mu.Unlock()
-		results := s.runRound(l.branch, l.day, round)
+		results := s.runRound(l, round)
 		var again []*callReq
 		for i, r := range round {
 			res := results[i]
@@ -142,28 +174,29 @@ func (s *Store) callRounds(key string, l *callLine) {
 			}
 			r.done <- res
 		}
-		if len(again) > 0 {
-			s.calls.mu.Lock()
-			l.pending = append(again, l.pending...)
-			s.calls.mu.Unlock()
+		s.calls.mu.Lock()
+		for _, r := range round {
+			delete(l.busy, r.code)
 		}
+		l.pending = append(again, l.pending...)
+		s.calls.mu.Unlock()
 	}
 }
 
 // takeRound takes up to maxRound waiting calls, at most one per counter
-// (a second call at the same counter waits for the first's round), and
-// drops those whose caller has gone.
+// and none of a counter in a round in flight (a second call at a counter
+// waits for the first's round), and drops those whose caller has gone.
+// Its counters become busy.
 func takeRound(l *callLine) []*callReq {
 	var round, rest []*callReq
-	seen := map[string]bool{}
 	for _, r := range l.pending {
 		switch {
 		case r.ctx.Err() != nil:
 			r.done <- callResult{err: r.ctx.Err()}
-		case seen[r.code] || len(round) == maxRound:
+		case l.busy[r.code] || len(round) == maxRound:
 			rest = append(rest, r)
 		default:
-			seen[r.code] = true
+			l.busy[r.code] = true
 			round = append(round, r)
 		}
 	}
@@ -174,10 +207,10 @@ func takeRound(l *callLine) []*callReq {
 // runRound makes one round of calls, and if it fails as a whole (a
 // deadlock with another node, say), each call in a round of its own, so
 // that one call's failure is its own.
-func (s *Store) runRound(branch, day string, round []*callReq) []callResult {
+func (s *Store) runRound(l *callLine, round []*callReq) []callResult {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	results, err := s.callRound(ctx, branch, day, round)
+	results, err := s.callRound(ctx, l, round)
 	if err == nil {
 		return results
 	}
@@ -186,7 +219,7 @@ func (s *Store) runRound(branch, day string, round []*callReq) []callResult {
 	}
 	results = make([]callResult, len(round))
 	for i, r := range round {
-		res, err := s.callRound(ctx, branch, day, []*callReq{r})
+		res, err := s.callRound(ctx, l, []*callReq{r})
 		if err != nil {
 			res = []callResult{{err: err}}
 		}
@@ -196,25 +229,42 @@ func (s *Store) runRound(branch, day string, round []*callReq) []callResult {
 }
 
 // callRound makes one round: on SQLite in one write transaction, on
-// PostgreSQL as reads and one statement.
-func (s *Store) callRound(ctx context.Context, branch, day string, round []*callReq) ([]callResult, error) {
+// PostgreSQL as reads and one statement, the tickets it gives out kept
+// from the rounds after it until it has written.
+func (s *Store) callRound(ctx context.Context, l *callLine, round []*callReq) ([]callResult, error) {
+	results := make([]callResult, len(round))
 	if s.q.Queue.CallMany == "" {
-		results := make([]callResult, len(round))
 		err := s.inWriteTx(ctx, func(tx queueTx) error {
-			plan, err := s.planRound(ctx, tx, branch, day, round, results)
+			plan, err := s.planRound(ctx, tx, l.branch, l.day, round, results, nil)
 			if err != nil {
 				return err
 			}
-			return s.writeCalls(ctx, tx, branch, plan, results)
+			return s.writeCalls(ctx, tx, l.branch, plan, results)
 		})
 		return results, err
 	}
-	results := make([]callResult, len(round))
-	plan, err := s.planRound(ctx, s.db, branch, day, round, results)
+	l.planning.Lock()
+	s.calls.mu.Lock()
+	others := maps.Clone(l.taken)
+	s.calls.mu.Unlock()
+	plan, err := s.planRound(ctx, s.db, l.branch, l.day, round, results, others)
+	s.calls.mu.Lock()
+	for _, p := range plan {
+		l.taken[p.ticket.ID] = p.ticket.Queue
+	}
+	s.calls.mu.Unlock()
+	l.planning.Unlock()
+	defer func() {
+		s.calls.mu.Lock()
+		for _, p := range plan {
+			delete(l.taken, p.ticket.ID)
+		}
+		s.calls.mu.Unlock()
+	}()
 	if err != nil || len(plan) == 0 {
 		return results, err
 	}
-	return results, s.callMany(ctx, branch, plan, results)
+	return results, s.callMany(ctx, l.branch, plan, results)
 }
 
 // plannedCall is a call of a round with the ticket it is to make.
@@ -230,20 +280,32 @@ type plannedCall struct {
 // queues, refuses the calls their counters cannot make (closed, busy
 // without an outcome, nothing left for it), and gives each other call,
 // in the round's order, the first of its pick's candidates that no call
-// before it was given. Refusals go into results; the plan is the rest.
-func (s *Store) planRound(ctx context.Context, q querier, branch, day string, round []*callReq, results []callResult) ([]plannedCall, error) {
+// before it was given, nor one in others (given by rounds in flight).
+// Refusals go into results; the plan is the rest.
+func (s *Store) planRound(ctx context.Context, q querier, branch, day string, round []*callReq, results []callResult,
+	others map[string]string) ([]plannedCall, error) {
 	counters, err := s.callCounters(ctx, q, branch, round)
 	if err != nil {
 		return nil, err
 	}
-	group := map[string]int{} // calls sharing each read
+	group := map[string]int{} // calls sharing each read, and tickets of its queues others took
 	for _, r := range round {
 		if c, ok := counters[r.code]; ok {
+			if key := queuesKey(c.Queues); group[key] == 0 {
+				for _, q := range others {
+					if len(c.Queues) == 0 || slices.Contains(c.Queues, q) {
+						group[key]++
+					}
+				}
+			}
 			group[queuesKey(c.Queues)]++
 		}
 	}
 	windows := map[string][]queue.Ticket{}
 	taken := map[string]bool{}
+	for id := range others {
+		taken[id] = true
+	}
 	var plan []plannedCall
 	for i, r := range round {
 		c, ok := counters[r.code]

@@ -46,13 +46,22 @@ func queuesKey(qs []string) string { return strings.Join(qs, ",") }
 // waitingIn reads the waiting tickets of the queues (all the branch's
 // when none) a round's counters may call: the first n of each class, and
 // n appointment tickets by DueAt, in QueuedAt order; n is one of
-// WindowSizes.
+// WindowSizes. The tickets carry what the calling rule needs (ID,
+// queue, number, source, class, due, issue and queue times), not their
+// holder or history.
 func (s *Store) waitingIn(ctx context.Context, q querier, branch, day string, queues []string, n int) ([]queue.Ticket, error) {
 	rows, err := q.QueryContext(ctx, s.queue.waitingIn[n], branch, day, s.q.Queue.List(queues))
 	if err != nil {
 		return nil, fmt.Errorf("waiting tickets: %w", err)
 	}
-	ts, err := collect(rows, func(r *sql.Rows) (queue.Ticket, error) { return scanTicket(r) })
+	ts, err := collect(rows, func(r *sql.Rows) (queue.Ticket, error) {
+		t := queue.Ticket{Branch: branch, Day: day, Status: queue.Waiting}
+		var prefix, source, class string
+		var due sql.NullTime
+		err := r.Scan(&t.ID, &t.Queue, &prefix, &t.Seq, &t.Number, &source, &class, &due, &t.IssuedAt, &t.QueuedAt)
+		t.Source, t.Class, t.DueAt = queue.Source(source), queue.Class(class), due.Time
+		return t, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("waiting tickets: %w", err)
 	}
@@ -75,18 +84,22 @@ func (s *Store) writeCalls(ctx context.Context, tx queueTx, branch string, plan 
 				return err
 			}
 		}
-		res.called = p.ticket
-		r, err := tx.ExecContext(ctx, s.q.Queue.CallTicket, p.counter.Code, at, res.called.ID)
+		id := p.ticket.ID
+		r, err := tx.ExecContext(ctx, s.q.Queue.CallTicket, p.counter.Code, at, id)
 		if err != nil {
 			return fmt.Errorf("call ticket: %w", err)
 		}
 		if n, _ := r.RowsAffected(); n == 0 {
-			return fmt.Errorf("call ticket %s: %w", res.called.ID, queue.ErrState) // the write transaction holds the database
+			return fmt.Errorf("call ticket %s: %w", id, queue.ErrState) // the write transaction holds the database
 		}
-		if _, err := tx.ExecContext(ctx, s.q.Queue.SetCalled, p.turn, res.called.ID, at, branch, p.counter.Code); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q.Queue.SetCalled, p.turn, id, at, branch, p.counter.Code); err != nil {
 			return fmt.Errorf("counter call: %w", err)
 		}
-		res.called.Status, res.called.Counter, res.called.CalledAt = queue.Called, p.counter.Code, p.req.at
+		// The round read only what the rule needs; the caller gets the
+		// whole ticket (its holder, to tell them).
+		if res.called, err = scanTicket(tx.QueryRowContext(ctx, s.q.Queue.Ticket, id)); err != nil {
+			return fmt.Errorf("called ticket %s: %w", id, err)
+		}
 	}
 	return nil
 }

@@ -35,13 +35,17 @@ func call(t *testing.T, s *sqlstore.Store, counter string, at time.Time) queue.T
 func testQueueTransitions(t *testing.T, s *sqlstore.Store) {
 	ctx := context.Background()
 	seedQueues(t, s, 2)
-	a1 := issue(t, s, kiosk("A", qDay, qStart, queue.Elderly))
+	withPhone := kiosk("A", qDay, qStart, queue.Elderly)
+	withPhone.Ticket.Phone = "+85366123456"
+	a1 := issue(t, s, withPhone)
 	a2 := issue(t, s, kiosk("A", qDay, qStart.Add(time.Minute), queue.Normal))
 	at := qStart.Add(10 * time.Minute)
 
+	// The called ticket comes whole: its holder's phone is who to tell.
 	got := call(t, s, "C01", at)
-	if got.ID != a1.ID || got.Status != queue.Called || got.Counter != "C01" || !got.CalledAt.Equal(at) {
-		t.Fatalf("called %+v", got)
+	if got.ID != a1.ID || got.Status != queue.Called || got.Counter != "C01" || !got.CalledAt.Equal(at) ||
+		got.Phone != a1.Phone || got.Number != a1.Number || got.Branch != qBranch || !got.IssuedAt.Equal(a1.IssuedAt) {
+		t.Fatalf("called %+v, issued %+v", got, a1)
 	}
 	_, _, err := s.CallNext(ctx, qBranch, "C01", qDay, fifo, "", at)
 	wantErr(t, "call with a ticket at the counter", err, queue.ErrBusy)
