@@ -24,6 +24,10 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// maxConns bounds the open connections: SQLite writes one at a time,
+// and reads go on beside a write (WAL).
+const maxConns = 8
+
 // Open opens (creating its folder if needed) the database file at path.
 func Open(path string, now func() time.Time) (*sqlstore.Store, error) {
 	if dir := filepath.Dir(path); dir != "." {
@@ -41,7 +45,12 @@ func Open(path string, now func() time.Time) (*sqlstore.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(8)
+	// Every connection reads the schema and prepares its statements
+	// when it opens, so the pool keeps all it opens: with database/sql's
+	// default of two idle, a busy node closed and reopened connections
+	// all the time, and that was most of SQLite's work.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	return sqlstore.New(db, "sqlite", queries, now), nil
 }
 
