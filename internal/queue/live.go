@@ -165,12 +165,20 @@ const drainTimeout = 10 * time.Second
 // per change. The first change after a quiet spell goes out at once.
 const drainGap = 100 * time.Millisecond
 
+// drainCost and maxDrainGap widen drainGap for a branch whose rounds are
+// costly; see roundGap.
+const (
+	drainCost   = 10
+	maxDrainGap = 500 * time.Millisecond
+)
+
 // drain publishes a branch's pending events until none is left.
 func (s *Service) drain(branch string, bl *branchLive) {
 	defer s.live.wg.Done()
 	var last time.Time
+	gap := drainGap
 	for {
-		if wait := drainGap - time.Since(last); !last.IsZero() && wait > 0 {
+		if wait := gap - time.Since(last); !last.IsZero() && wait > 0 {
 			time.Sleep(wait)
 		}
 		last = time.Now()
@@ -187,7 +195,18 @@ func (s *Service) drain(branch string, bl *branchLive) {
 		s.notifyCalled(ctx, called)
 		s.publish(ctx, branch, evs)
 		cancel()
+		gap = roundGap(time.Since(last))
 	}
+}
+
+// roundGap is the least time from a round that took d to the next: a
+// round whose status is costly to work out (thousands waiting) waits
+// drainCost times as long as it took, so that one branch's live status
+// takes at most about a tenth of a CPU however busy it is, and never
+// longer than maxDrainGap, so that calls still reach the boards within a
+// second.
+func roundGap(d time.Duration) time.Duration {
+	return min(max(drainGap, drainCost*d), maxDrainGap)
 }
 
 // publish sends evs with the branch's status, all at once, and then the

@@ -60,3 +60,16 @@ func numbers(ts []Ticket) []string {
 	}
 	return out
 }
+
+func TestRoundGap(t *testing.T) {
+	for _, c := range []struct{ took, want time.Duration }{
+		{0, drainGap},
+		{5 * time.Millisecond, drainGap},
+		{20 * time.Millisecond, 200 * time.Millisecond},
+		{time.Second, maxDrainGap},
+	} {
+		if got := roundGap(c.took); got != c.want {
+			t.Errorf("roundGap(%v) = %v, want %v", c.took, got, c.want)
+		}
+	}
+}
