@@ -230,8 +230,15 @@ func (s *Store) runRound(l *callLine, round []*callReq) []callResult {
 
 // callRound makes one round: on SQLite in one write transaction, on
 // PostgreSQL as reads and one statement, the tickets it gives out kept
-// from the rounds after it until it has written.
-func (s *Store) callRound(ctx context.Context, l *callLine, round []*callReq) ([]callResult, error) {
+// from the rounds after it until it has written. A panic in a caller's
+// pick fails the round, as it would have failed the caller's request,
+// instead of the process.
+func (s *Store) callRound(ctx context.Context, l *callLine, round []*callReq) (_ []callResult, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("call round: panic: %v", p)
+		}
+	}()
 	results := make([]callResult, len(round))
 	if s.q.Queue.CallMany == "" {
 		err := s.inWriteTx(ctx, func(tx queueTx) error {
@@ -243,17 +250,7 @@ func (s *Store) callRound(ctx context.Context, l *callLine, round []*callReq) ([
 		})
 		return results, err
 	}
-	l.planning.Lock()
-	s.calls.mu.Lock()
-	others := maps.Clone(l.taken)
-	s.calls.mu.Unlock()
-	plan, err := s.planRound(ctx, s.db, l.branch, l.day, round, results, others)
-	s.calls.mu.Lock()
-	for _, p := range plan {
-		l.taken[p.ticket.ID] = p.ticket.Queue
-	}
-	s.calls.mu.Unlock()
-	l.planning.Unlock()
+	plan, err := s.planInTurn(ctx, l, round, results)
 	defer func() {
 		s.calls.mu.Lock()
 		for _, p := range plan {
@@ -265,6 +262,24 @@ func (s *Store) callRound(ctx context.Context, l *callLine, round []*callReq) ([
 		return results, err
 	}
 	return results, s.callMany(ctx, l.branch, plan, results)
+}
+
+// planInTurn plans a PostgreSQL round once the round before it has
+// planned, giving out no ticket a round in flight gave, and marks the
+// tickets it gave out as taken.
+func (s *Store) planInTurn(ctx context.Context, l *callLine, round []*callReq, results []callResult) ([]plannedCall, error) {
+	l.planning.Lock()
+	defer l.planning.Unlock()
+	s.calls.mu.Lock()
+	others := maps.Clone(l.taken)
+	s.calls.mu.Unlock()
+	plan, err := s.planRound(ctx, s.db, l.branch, l.day, round, results, others)
+	s.calls.mu.Lock()
+	defer s.calls.mu.Unlock()
+	for _, p := range plan {
+		l.taken[p.ticket.ID] = p.ticket.Queue
+	}
+	return plan, err
 }
 
 // plannedCall is a call of a round with the ticket it is to make.

@@ -19,7 +19,7 @@ import (
 // testQueue checks queue tickets against the database's guarantees:
 // numbering, the quota, one active ticket per person and branch,
 // idempotency, staff transitions, and (in queue_race.go) concurrent
-// issuing and calling.
+// issuing and calling, and (in queue_rounds.go) calls sharing rounds.
 func testQueue(t *testing.T, open Opener) {
 	runEach(t, open, map[string]func(*testing.T, *sqlstore.Store){
 		"Setup":         testQueueSetup,
@@ -37,6 +37,8 @@ func testQueue(t *testing.T, open Opener) {
 		"CallOnce":      testQueueCallOnce,
 		"CallRace":      testQueueCallRace,
 		"NearNoSkip":    testQueueNearDoesNotSkip,
+		"SameCounter":   testQueueSameCounterTwice,
+		"PickPanics":    testQueuePickPanics,
 	})
 }
 

@@ -1,0 +1,79 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oneaccount/oneaccount/internal/queue"
+	"github.com/oneaccount/oneaccount/internal/store/sqlstore"
+)
+
+// testQueueSameCounterTwice: two calls at one counter at once, neither
+// with an outcome, call one ticket; the other finds the counter busy
+// (calls of one counter never share a round).
+func testQueueSameCounterTwice(t *testing.T, s *sqlstore.Store) {
+	seedQueues(t, s, 1)
+	for i := range 4 {
+		issue(t, s, kiosk("A", qDay, qStart.Add(time.Duration(i)*time.Minute), queue.Normal))
+	}
+	at := qStart.Add(time.Hour)
+	for round := range 10 {
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Go(func() { _, _, errs[i] = s.CallNext(context.Background(), qBranch, "C01", qDay, fifo, "", at) })
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, queue.ErrBusy):
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[round == 0]; ok != want {
+			t.Fatalf("round %d: %d calls made, want %d (errors %v)", round, ok, want, errs)
+		}
+	}
+	waiting := 0
+	for _, tk := range tickets(t, s) {
+		if tk.Status == queue.Waiting {
+			waiting++
+		}
+	}
+	if waiting != 3 {
+		t.Fatalf("%d tickets still waiting, want 3", waiting)
+	}
+}
+
+// testQueuePickPanics: a pick that panics fails its call (and the round
+// it shared) with an error, and calls go on afterwards.
+func testQueuePickPanics(t *testing.T, s *sqlstore.Store) {
+	seedQueues(t, s, 2)
+	a := issue(t, s, kiosk("A", qDay, qStart, queue.Normal))
+	at := qStart.Add(time.Hour)
+	bad := func(queue.CounterState, []queue.Ticket) []queue.Candidate { panic("rule broken") }
+	if _, _, err := s.CallNext(context.Background(), qBranch, "C01", qDay, bad, "", at); err == nil {
+		t.Fatal("a pick that panics: no error")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, _, err := s.CallNext(ctx, qBranch, "C02", qDay, fifo, "", at)
+	if err != nil || got.ID != a.ID {
+		t.Fatalf("call after a panic: %+v, %v", got, err)
+	}
+}
+
+func tickets(t *testing.T, s *sqlstore.Store) []queue.Ticket {
+	t.Helper()
+	ts, err := s.Tickets(context.Background(), qBranch, qDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
