@@ -56,10 +56,11 @@ type Store interface {
 	// ticket called at it is ErrBusy.
 	SetCounter(ctx context.Context, branch, code string, open bool, staffID string, at time.Time) (CounterState, error)
 	// CallNext calls the next ticket at the open counter: it reads the
-	// counter and the waiting tickets of its queues for the day, and calls
-	// the first of pick's candidates still waiting, with a conditional
-	// update (status waiting → called), so no ticket is ever called by two
-	// counters. finish, when set, is the outcome the ticket called at the
+	// counter and the waiting tickets of its queues for the day (without
+	// those other calls being made at the branch at the same time are
+	// taking), and calls pick's first candidate if it is still waiting,
+	// else reads again, with a conditional update (status waiting →
+	// called), so no ticket is ever called by two counters. finish, when set, is the outcome the ticket called at the
 	// counter is completed with in the same change (Qmatic's "next"), and
 	// finished is that ticket; without finish a counter that still has a
 	// ticket is ErrBusy. Nothing waiting is ErrEmpty, and then nothing
