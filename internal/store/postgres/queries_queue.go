@@ -15,14 +15,6 @@ const (
 		EXISTS (SELECT 1 FROM queue_ticket_near n WHERE n.ticket_id = queue_tickets.id)`
 )
 
-// counterLive are the columns of a counter's live state a call needs, and
-// counterLiveOf the same read from the CTE c (one row or none).
-const (
-	counterLive   = `is_open, turn, priority_share, normal_share, current_ticket`
-	counterLiveOf = `(SELECT is_open FROM c), (SELECT turn FROM c), (SELECT priority_share FROM c),
-		(SELECT normal_share FROM c), (SELECT current_ticket FROM c)`
-)
-
 // queueQueries lock the rows a transaction decides on: a counter calling
 // holds its own row, and a ticket being called is skipped, not waited
 // for, by other counters (SKIP LOCKED).
@@ -61,11 +53,12 @@ var queueQueries = sqlstore.QueueQueries{
 	Tickets:         `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = $1 AND day = $2 ORDER BY queued_at, prefix, seq`,
 	TicketsOf:       `SELECT ` + ticketCols + ` FROM queue_tickets WHERE account_id = $1 AND day = $2 ORDER BY issued_at, id`,
 	CallCounters: `SELECT ` + counterCols + `, coalesce((SELECT string_agg(q.queue, ',' ORDER BY q.position)
-		FROM queue_counter_queues q WHERE q.branch_code = queue_counters.branch_code AND q.counter = queue_counters.code), '')
+		FROM queue_counter_queues q WHERE q.branch_code = queue_counters.branch_code AND q.counter = queue_counters.code),
+		(SELECT string_agg(code, ',' ORDER BY code) FROM queues WHERE branch_code = $1), '')
 		FROM queue_counters WHERE branch_code = $1 AND code = ANY($2::text[])`,
-	WaitingIn: waitingIn,
-	List:      func(l []string) any { return append([]string{}, l...) },
-	CallMany:  callMany,
+	WaitingOne: waitingOne,
+	List:       func(l []string) any { return append([]string{}, l...) },
+	CallMany:   callMany,
 	CallTicket: `UPDATE queue_tickets SET status = 'called', counter = $1, called_at = $2
 		WHERE id = (SELECT id FROM queue_tickets WHERE id = $3 AND status = 'waiting' FOR NO KEY UPDATE SKIP LOCKED) AND status = 'waiting'`,
 	SetCalled: `UPDATE queue_counters SET turn = $1, current_ticket = $2, updated_at = $3 WHERE branch_code = $4 AND code = $5`,
@@ -88,15 +81,13 @@ var queueQueries = sqlstore.QueueQueries{
 // needs.
 const waitingCols = `id, queue, prefix, seq, number, source, class, due_at, issued_at, queued_at`
 
-// waitingOf selects the first n waiting tickets matching cond of the
-// queues $3 (all when it is empty), in QueuedAt order; its other
-// parameters are (branch, day), and n is one of sqlstore.WindowSizes,
-// written into the query so that PostgreSQL plans it once for all
-// rounds. Each walks queue_tickets_waiting and stops at n.
+// waitingOf selects the first n waiting tickets of queue $3 matching
+// cond in QueuedAt order, a walk of queue_tickets_waiting (branch, day,
+// queue, class, ...) that stops at n; n is one of sqlstore.WindowSizes,
+// written into the query.
 func waitingOf(cond string, n int) string {
-	return `(SELECT ` + waitingCols + ` FROM queue_tickets WHERE branch_code = $1 AND day = $2 AND status = 'waiting' AND ` + cond +
-		` AND (queue = ANY($3::text[]) OR cardinality($3::text[]) = 0)
-		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(n) + `)`
+	return `(SELECT ` + waitingCols + ` FROM queue_tickets WHERE branch_code = $1 AND day = $2 AND queue = $3
+		AND status = 'waiting' AND ` + cond + ` ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(n) + `)`
 }
 
 // issueOne numbers and writes a ticket in one statement: the sequence
@@ -182,11 +173,10 @@ func closedAt(branch, at string) string {
 		` AND (branch_code IS NULL OR branch_code = ` + branch + `))`
 }
 
-// waitingIn is the WaitingIn query with n tickets of each class: the
-// columns the calling rule needs (see sqlstore.QueueQueries), each part
-// read straight from queue_tickets_waiting's walk, the parts' overlap
-// (appointment tickets) removed by UNION.
-func waitingIn(n int) string {
+// waitingOne is the WaitingOne query with n tickets of each class: the
+// columns the calling rule needs (see sqlstore.QueueQueries), the parts'
+// overlap (appointment tickets) removed by UNION.
+func waitingOne(n int) string {
 	return `SELECT ` + waitingCols + ` FROM (` + waitingOf(`class = 'normal'`, n) + ` UNION ` +
 		waitingOf(`class = 'elderly'`, n) + ` UNION ` + waitingOf(`class = 'pregnant'`, n) + ` UNION ` +
 		waitingOf(`class = 'disability'`, n) + ` UNION ` +

@@ -52,9 +52,10 @@ var queueQueries = sqlstore.QueueQueries{
 	Tickets:         `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = ? AND day = ? ORDER BY queued_at, prefix, seq`,
 	TicketsOf:       `SELECT ` + ticketCols + ` FROM queue_tickets WHERE account_id = ? AND day = ? ORDER BY issued_at, id`,
 	CallCounters: `SELECT ` + counterCols + `, coalesce((SELECT group_concat(q.queue, ',' ORDER BY q.position)
-		FROM queue_counter_queues q WHERE q.branch_code = queue_counters.branch_code AND q.counter = queue_counters.code), '')
+		FROM queue_counter_queues q WHERE q.branch_code = queue_counters.branch_code AND q.counter = queue_counters.code),
+		(SELECT group_concat(code, ',' ORDER BY code) FROM queues WHERE branch_code = ?1), '')
 		FROM queue_counters WHERE branch_code = ?1 AND code IN (SELECT value FROM json_each(?2))`,
-	WaitingIn:  waitingIn,
+	WaitingOne: waitingOne,
 	List:       jsonList,
 	CallTicket: `UPDATE queue_tickets SET status = 'called', counter = ?, called_at = ? WHERE id = ? AND status = 'waiting'`,
 	SetCalled:  `UPDATE queue_counters SET turn = ?, current_ticket = ?, updated_at = ? WHERE branch_code = ? AND code = ?`,
@@ -77,16 +78,13 @@ var queueQueries = sqlstore.QueueQueries{
 // needs.
 const waitingCols = `id, queue, prefix, seq, number, source, class, due_at, issued_at, queued_at`
 
-// waitingOf selects the first n waiting tickets matching cond of the
-// queues in the query's served (all when it has none), in QueuedAt
-// order; its parameters are (branch, day, queues as JSON), and n is one
-// of sqlstore.WindowSizes, written into the query so that it is the
-// same text for every round. Each walks queue_tickets_waiting and stops
-// at n.
+// waitingOf selects the first n waiting tickets of queue ?3 matching
+// cond in QueuedAt order, a walk of queue_tickets_waiting (branch, day,
+// queue, class, ...) that stops at n; n is one of sqlstore.WindowSizes,
+// written into the query so that it is the same text for every round.
 func waitingOf(cond string, n int) string {
-	return `SELECT * FROM (SELECT ` + waitingCols + ` FROM queue_tickets WHERE branch_code = ?1 AND day = ?2 AND status = 'waiting' AND ` + cond +
-		` AND (queue IN (SELECT queue FROM served) OR NOT EXISTS (SELECT 1 FROM served))
-		ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(n) + `)`
+	return `SELECT * FROM (SELECT ` + waitingCols + ` FROM queue_tickets WHERE branch_code = ?1 AND day = ?2 AND queue = ?3
+		AND status = 'waiting' AND ` + cond + ` ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(n) + `)`
 }
 
 // jsonList is a list as a JSON array, for json_each.
@@ -95,12 +93,11 @@ func jsonList(l []string) any {
 	return string(b)
 }
 
-// waitingIn is the WaitingIn query with n tickets of each class: the
+// waitingOne is the WaitingOne query with n tickets of each class: the
 // columns the calling rule needs (see sqlstore.QueueQueries), the parts'
 // overlap (appointment tickets) removed by UNION.
-func waitingIn(n int) string {
-	return `WITH served AS (SELECT value AS queue FROM json_each(?3))
-		SELECT ` + waitingCols + ` FROM (` + waitingOf(`class = 'normal'`, n) + ` UNION ` +
+func waitingOne(n int) string {
+	return `SELECT ` + waitingCols + ` FROM (` + waitingOf(`class = 'normal'`, n) + ` UNION ` +
 		waitingOf(`class = 'elderly'`, n) + ` UNION ` + waitingOf(`class = 'pregnant'`, n) + ` UNION ` +
 		waitingOf(`class = 'disability'`, n) + ` UNION ` +
 		strings.Replace(waitingOf(`source = 'appointment'`, n), "ORDER BY", "ORDER BY due_at,", 1) +

@@ -59,15 +59,18 @@ type QueueQueries struct {
 	// IssuedAt order.
 	TicketsOf string
 	// CallCounters (branch, codes) returns the counters' columns, each
-	// row followed by the queues it serves, comma-separated in order.
+	// row followed by the queues it serves, comma-separated in order (the
+	// branch's queues when it has none). A list parameter is passed
+	// through List.
 	CallCounters string
-	// WaitingIn(n) is the query (branch, day, queues; all the branch's
-	// when none) that lists the waiting tickets a round of calls chooses
-	// among, in QueuedAt order: the first n of each class by QueuedAt, and
-	// n appointment tickets by DueAt, n written in; its columns are id,
-	// queue, prefix, seq, number, source, class, due_at, issued_at,
-	// queued_at. A list parameter is passed through List.
-	WaitingIn func(n int) string
+	// WaitingOne(n) is the query (branch, day, queue) that lists the
+	// waiting tickets of a queue a round of calls chooses among: the
+	// first n of each class by QueuedAt, and n appointment tickets by
+	// DueAt, n written in; its columns are id, queue, prefix, seq, number,
+	// source, class, due_at, issued_at, queued_at. Its parameters are
+	// plain values, so that PostgreSQL plans it once (a list parameter
+	// had it planned anew on every call, 1 ms each).
+	WaitingOne func(n int) string
 	// List turns a list into the engine's parameter (an array on
 	// PostgreSQL, JSON on SQLite).
 	List func([]string) any
@@ -99,10 +102,10 @@ var _ queue.Store = (*Store)(nil)
 // queueState is what a store keeps for the queue's hot paths: its
 // prepared statements, and on SQLite the turn of its writers.
 type queueState struct {
-	writers   sync.Mutex
-	once      sync.Once
-	stmts     map[string]*sql.Stmt
-	waitingIn map[int]string // the WaitingIn query of each window size
+	writers    sync.Mutex
+	once       sync.Once
+	stmts      map[string]*sql.Stmt
+	waitingOne map[int]string // the WaitingOne query of each window size
 }
 
 // queueTx is a transaction whose hot statements are prepared once per
@@ -121,13 +124,13 @@ func (s *Store) prepareQueue(ctx context.Context) {
 	s.queue.once.Do(func() {
 		q := s.q.Queue
 		s.queue.stmts = map[string]*sql.Stmt{}
-		s.queue.waitingIn = map[int]string{}
+		s.queue.waitingOne = map[int]string{}
 		hot := []string{q.CallCounters, q.Ticket, q.CallTicket, q.SetCalled, q.Counter, q.CounterForUpdate, q.CounterQueuesOf,
 			q.TicketForUpdate, q.UpdateTicket, q.FreeCounter, q.TakeCounter, q.ClosedAt, q.NextSeq, q.InsertTicket, q.IdemLookup,
 			q.IdemInsert, q.MarkNear}
 		for _, n := range WindowSizes {
-			s.queue.waitingIn[n] = q.WaitingIn(n)
-			hot = append(hot, s.queue.waitingIn[n])
+			s.queue.waitingOne[n] = q.WaitingOne(n)
+			hot = append(hot, s.queue.waitingOne[n])
 		}
 		for _, query := range hot {
 			if st, err := s.db.PrepareContext(context.WithoutCancel(ctx), query); err == nil {

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -25,12 +26,12 @@ const CallWindow = 16
 const maxRound = 32
 
 // WindowSizes are the numbers of waiting tickets of each class (and of
-// appointment tickets) a round may read for the counters serving the
-// same queues, each written into its own query's text so that the query
-// is planned once: the smallest that leaves each of those calls
-// CallWindow once the calls before it in the round, and the round in
-// flight before it (maxRounds is 2), took theirs. The largest covers a
-// full round behind a full round.
+// appointment tickets) a round may read of one queue, each written into
+// its own query's text so that the query is planned once: the smallest
+// that leaves each call that may take from the queue CallWindow once the
+// calls before it in the round, and the round in flight before it
+// (maxRounds is 2), took theirs. The largest covers a full round behind a
+// full round.
 var WindowSizes = [...]int{CallWindow, 2 * CallWindow, CallWindow + 2*maxRound}
 
 // windowFor is the window size for n calls sharing one read.
@@ -303,20 +304,17 @@ func (s *Store) planRound(ctx context.Context, q querier, branch, day string, ro
 	if err != nil {
 		return nil, err
 	}
-	group := map[string]int{} // calls sharing each read, and tickets of its queues others took
+	// Each queue is read once, for every call that may take from it.
+	calls := map[string]int{}
+	for _, q := range others {
+		calls[q]++
+	}
 	for _, r := range round {
-		if c, ok := counters[r.code]; ok {
-			if key := queuesKey(c.Queues); group[key] == 0 {
-				for _, q := range others {
-					if len(c.Queues) == 0 || slices.Contains(c.Queues, q) {
-						group[key]++
-					}
-				}
-			}
-			group[queuesKey(c.Queues)]++
+		for _, q := range counters[r.code].Queues {
+			calls[q]++
 		}
 	}
-	windows := map[string][]queue.Ticket{}
+	lines := map[string][]waitingTicket{}
 	taken := map[string]bool{}
 	for id := range others {
 		taken[id] = true
@@ -335,28 +333,50 @@ func (s *Store) planRound(ctx context.Context, q querier, branch, day string, ro
 			results[i].err = queue.ErrBusy
 			continue
 		}
-		key := queuesKey(c.Queues)
-		all, read := windows[key]
-		if !read {
-			if all, err = s.waitingIn(ctx, q, branch, day, c.Queues, windowFor(group[key])); err != nil {
-				return nil, err
+		var waiting []waitingTicket
+		for _, code := range c.Queues {
+			line, read := lines[code]
+			if !read {
+				if line, err = s.waitingOne(ctx, q, branch, day, code, windowFor(calls[code])); err != nil {
+					return nil, err
+				}
+				lines[code] = line
 			}
-			windows[key] = all
-		}
-		waiting := make([]queue.Ticket, 0, len(all))
-		for _, t := range all {
-			if !taken[t.ID] {
-				waiting = append(waiting, t)
+			for _, w := range line {
+				if !taken[w.ID] {
+					waiting = append(waiting, w)
+				}
 			}
 		}
-		cands := r.pick(c, waiting)
+		ts := inQueueOrder(waiting)
+		cands := r.pick(c, ts)
 		if len(cands) == 0 {
 			results[i].err = queue.ErrEmpty
 			continue
 		}
-		t := waiting[cands[0].Index]
+		t := ts[cands[0].Index]
 		taken[t.ID] = true
 		plan = append(plan, plannedCall{i: i, req: r, counter: c, ticket: t, turn: cands[0].Turn})
 	}
 	return plan, nil
+}
+
+// waitingTicket is a waiting ticket with its numbering prefix, the
+// queue order's tie-break.
+type waitingTicket struct {
+	queue.Ticket
+	prefix string
+}
+
+// inQueueOrder returns the tickets of several queues' lines in
+// QueuedAt order, as a counter serving them all sees them.
+func inQueueOrder(ws []waitingTicket) []queue.Ticket {
+	slices.SortFunc(ws, func(a, b waitingTicket) int {
+		return cmp.Or(a.QueuedAt.Compare(b.QueuedAt), cmp.Compare(a.prefix, b.prefix), cmp.Compare(a.Seq, b.Seq))
+	})
+	ts := make([]queue.Ticket, len(ws))
+	for i, w := range ws {
+		ts[i] = w.Ticket
+	}
+	return ts
 }

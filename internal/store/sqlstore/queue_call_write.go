@@ -39,28 +39,23 @@ func (s *Store) callCounters(ctx context.Context, q querier, branch string, roun
 	return out, nil
 }
 
-// queuesKey names a set of queues served; counters serving the same
-// share one read of the waiting tickets.
-func queuesKey(qs []string) string { return strings.Join(qs, ",") }
-
-// waitingIn reads the waiting tickets of the queues (all the branch's
-// when none) a round's counters may call: the first n of each class, and
-// n appointment tickets by DueAt, in QueuedAt order; n is one of
-// WindowSizes. The tickets carry what the calling rule needs (ID,
-// queue, number, source, class, due, issue and queue times), not their
-// holder or history.
-func (s *Store) waitingIn(ctx context.Context, q querier, branch, day string, queues []string, n int) ([]queue.Ticket, error) {
-	rows, err := q.QueryContext(ctx, s.queue.waitingIn[n], branch, day, s.q.Queue.List(queues))
+// waitingOne reads the waiting tickets of one queue a round's counters
+// may call: the first n of each class, and n appointment tickets by
+// DueAt; n is one of WindowSizes. The tickets carry what the calling
+// rule needs (ID, queue, number, source, class, due, issue and queue
+// times), not their holder or history.
+func (s *Store) waitingOne(ctx context.Context, q querier, branch, day, code string, n int) ([]waitingTicket, error) {
+	rows, err := q.QueryContext(ctx, s.queue.waitingOne[n], branch, day, code)
 	if err != nil {
 		return nil, fmt.Errorf("waiting tickets: %w", err)
 	}
-	ts, err := collect(rows, func(r *sql.Rows) (queue.Ticket, error) {
-		t := queue.Ticket{Branch: branch, Day: day, Status: queue.Waiting}
-		var prefix, source, class string
+	ts, err := collect(rows, func(r *sql.Rows) (waitingTicket, error) {
+		w := waitingTicket{Ticket: queue.Ticket{Branch: branch, Day: day, Status: queue.Waiting}}
+		var source, class string
 		var due sql.NullTime
-		err := r.Scan(&t.ID, &t.Queue, &prefix, &t.Seq, &t.Number, &source, &class, &due, &t.IssuedAt, &t.QueuedAt)
-		t.Source, t.Class, t.DueAt = queue.Source(source), queue.Class(class), due.Time
-		return t, err
+		err := r.Scan(&w.ID, &w.Queue, &w.prefix, &w.Seq, &w.Number, &source, &class, &due, &w.IssuedAt, &w.QueuedAt)
+		w.Source, w.Class, w.DueAt = queue.Source(source), queue.Class(class), due.Time
+		return w, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("waiting tickets: %w", err)

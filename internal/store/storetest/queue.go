@@ -39,6 +39,7 @@ func testQueue(t *testing.T, open Opener) {
 		"NearNoSkip":    testQueueNearDoesNotSkip,
 		"SameCounter":   testQueueSameCounterTwice,
 		"PickPanics":    testQueuePickPanics,
+		"ServedQueues":  testQueueServedQueues,
 	})
 }
 

@@ -77,3 +77,46 @@ func tickets(t *testing.T, s *sqlstore.Store) []queue.Ticket {
 	}
 	return ts
 }
+
+// testQueueServedQueues: each counter calls only from the queues it
+// serves, and a counter serving none calls from every queue, first
+// queued first across them.
+func testQueueServedQueues(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	seedQueues(t, s, 3)
+	qs, err := s.Queues(ctx, qBranch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := s.Counters(ctx, qBranch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles := make([]queue.Counter, len(cs))
+	for i, c := range cs {
+		profiles[i] = c.Counter
+	}
+	profiles[0].Queues, profiles[1].Queues, profiles[2].Queues = []string{"A"}, []string{"B"}, nil
+	if err := s.SaveQueues(ctx, qBranch, qs, profiles); err != nil {
+		t.Fatal(err)
+	}
+	b1 := issue(t, s, kiosk("B", qDay, qStart, queue.Normal))
+	a1 := issue(t, s, kiosk("A", qDay, qStart.Add(time.Minute), queue.Normal))
+	a2 := issue(t, s, kiosk("A", qDay, qStart.Add(2*time.Minute), queue.Normal))
+	b2 := issue(t, s, kiosk("B", qDay, qStart.Add(3*time.Minute), queue.Normal))
+	at := qStart.Add(time.Hour)
+	for _, step := range []struct {
+		counter string
+		want    queue.Ticket
+	}{{"C01", a1}, {"C03", b1}, {"C02", b2}} {
+		if got := call(t, s, step.counter, at); got.ID != step.want.ID {
+			t.Fatalf("%s called %s, want %s", step.counter, got.Number, step.want.Number)
+		}
+	}
+	got, _, err := s.CallNext(ctx, qBranch, "C03", qDay, fifo, "served", at)
+	if err != nil || got.ID != a2.ID {
+		t.Fatalf("C03 (every queue) called %+v, %v; want %s", got, err, a2.Number)
+	}
+	_, _, err = s.CallNext(ctx, qBranch, "C02", qDay, fifo, "served", at)
+	wantErr(t, "B with nobody waiting", err, queue.ErrEmpty)
+}
