@@ -43,8 +43,9 @@ var queueQueries = sqlstore.QueueQueries{
 		ON CONFLICT (branch_code, prefix, day) DO UPDATE SET last_seq = queue_sequences.last_seq + 1,
 		remote = queue_sequences.remote + excluded.remote, quota = excluded.quota
 		RETURNING last_seq`,
-	IssueOne: issueOne,
-	ClosedAt: `SELECT ` + closedAt(`$1`, `$2`),
+	IssueOne:  issueOne,
+	IssueMany: issueMany,
+	ClosedAt:  `SELECT ` + closedAt(`$1`, `$2`),
 	InsertTicket: `INSERT INTO queue_tickets (id, branch_code, queue, prefix, day, seq, number, source, class, class_confirmed,
 		account_id, phone, appointment_id, due_at, issued_at, queued_at, status, active_branch, limit_branch)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
@@ -115,6 +116,41 @@ var issueOne = `WITH s AS (
 	RETURNING seq
 )
 SELECT seq FROM t`
+
+// issueMany numbers and writes a round of tickets of one numbering
+// sequence in one statement: the sequence row's upsert adds the round's
+// count (its CHECK refuses remote tickets over the quota) and, from the
+// last number it returns, each ticket takes its number by its place in
+// the round. While open and a closure of the branch overlaps the round's
+// issue times it writes nothing and returns no row; a ticket refused for
+// any other reason (a second active one) fails the statement. Parameters:
+// branch, prefix, day, count, remote count, quota, while open, earliest
+// and latest issue time, then one array per column: IDs, queues, sources,
+// classes, class confirmed, account IDs (empty for none), phones,
+// appointment IDs, due times, issue times, queue times, one-per-branch
+// limits (empty for none). It returns each ticket's ID and number.
+const issueMany = `WITH r AS (
+	SELECT * FROM unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[], $15::text[], $16::text[],
+	$17::text[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::text[]) WITH ORDINALITY
+	AS r (id, queue, source, class, confirmed, account, phone, appointment, due, issued, queued, lim, ord)
+), s AS (
+	INSERT INTO queue_sequences (branch_code, prefix, day, last_seq, remote, quota) SELECT $1, $2, $3, $4, $5, $6
+	WHERE NOT ($7::boolean AND EXISTS (SELECT 1 FROM closures WHERE ends_at > $8 AND starts_at <= $9
+		AND (branch_code IS NULL OR branch_code = $1)))
+	ON CONFLICT (branch_code, prefix, day) DO UPDATE SET last_seq = queue_sequences.last_seq + excluded.last_seq,
+	remote = queue_sequences.remote + excluded.remote, quota = excluded.quota
+	RETURNING last_seq
+), t AS (
+	INSERT INTO queue_tickets (id, branch_code, queue, prefix, day, seq, number, source, class, class_confirmed,
+	account_id, phone, appointment_id, due_at, issued_at, queued_at, status, active_branch, limit_branch)
+	SELECT r.id, $1, r.queue, $2, $3, s.last_seq - $4 + r.ord,
+	$2 || CASE WHEN s.last_seq - $4 + r.ord < 1000 THEN lpad((s.last_seq - $4 + r.ord)::text, 3, '0')
+		ELSE (s.last_seq - $4 + r.ord)::text END,
+	r.source, r.class, r.confirmed, nullif(r.account, ''), r.phone, r.appointment, r.due, r.issued, r.queued, 'waiting',
+	nullif(r.lim, ''), nullif(r.lim, '') FROM s, r
+	RETURNING id, seq
+)
+SELECT id, seq FROM t`
 
 // callMany is a round of calls in one statement. Each call of the round
 // (codes, turns and current tickets as the round read them, outcomes,

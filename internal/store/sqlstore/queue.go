@@ -53,8 +53,11 @@ type QueueQueries struct {
 	ClosedAt string
 	// IssueOne, where the engine can, numbers and writes a ticket without
 	// jobs or key in one statement (see the PostgreSQL queries); empty
-	// elsewhere.
-	IssueOne string
+	// elsewhere. IssueMany, where the engine can, does the same for a
+	// round of tickets of one numbering sequence: (branch, prefix, day,
+	// count, remote count, quota, while open, earliest and latest issue
+	// times, then one array per ticket column) returning (id, seq).
+	IssueOne, IssueMany string
 	// TicketsOf (account, day) lists an account's tickets of a day in
 	// IssuedAt order.
 	TicketsOf string

@@ -63,7 +63,12 @@ func (s *Store) IssueTicket(ctx context.Context, nt queue.NewTicket) (queue.Tick
 	t.Status, t.QueuedAt = queue.Waiting, cmp.Or(t.QueuedAt, t.IssuedAt)
 	idem := nt.IdempotencyKey != "" && t.AccountID != ""
 	if !idem && len(nt.Jobs) == 0 && s.q.Queue.IssueOne != "" {
-		t, err := s.issueOne(ctx, nt, t)
+		var err error
+		if s.q.Queue.IssueMany != "" {
+			t, err = s.issueInRounds(ctx, nt, t)
+		} else {
+			t, err = s.issueAlone(ctx, nt, t)
+		}
 		return t, err == nil, err
 	}
 	var existing string
@@ -124,9 +129,9 @@ func (s *Store) ticketKey(ctx context.Context, q querier, account, key string) (
 	return id, nil
 }
 
-// issueOne is IssueTicket in one statement, for a ticket without jobs or
+// issueAlone is IssueTicket in one statement, for a ticket without jobs or
 // an Idempotency-Key.
-func (s *Store) issueOne(ctx context.Context, nt queue.NewTicket, t queue.Ticket) (queue.Ticket, error) {
+func (s *Store) issueAlone(ctx context.Context, nt queue.NewTicket, t queue.Ticket) (queue.Ticket, error) {
 	prefix := cmp.Or(nt.Prefix, t.Queue)
 	remote := 0
 	if t.Source == queue.Remote {

@@ -25,6 +25,7 @@ type Store struct {
 	gc       committer
 	queue    queueState
 	calls    callLines
+	issues   issueLines
 	prepared prepared
 }
 

@@ -40,6 +40,7 @@ func testQueue(t *testing.T, open Opener) {
 		"SameCounter":   testQueueSameCounterTwice,
 		"PickPanics":    testQueuePickPanics,
 		"ServedQueues":  testQueueServedQueues,
+		"IssueRefusal":  testQueueIssueRoundRefusal,
 	})
 }
 

@@ -120,3 +120,47 @@ func testQueueServedQueues(t *testing.T, s *sqlstore.Store) {
 	_, _, err = s.CallNext(ctx, qBranch, "C02", qDay, fifo, "served", at)
 	wantErr(t, "B with nobody waiting", err, queue.ErrEmpty)
 }
+
+// testQueueIssueRoundRefusal: tickets issued at once share rounds (on
+// PostgreSQL); one refused among them (a second active ticket) gets its
+// own answer and uses no number, and the others' numbers run on without
+// a gap.
+func testQueueIssueRoundRefusal(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	seedQueues(t, s, 1)
+	me := people(t, s, 1)[0]
+	if tk := issue(t, s, remote(me, "A", qStart, 0)); tk.Seq != 1 {
+		t.Fatalf("first ticket numbered %d", tk.Seq)
+	}
+	const n = 40
+	seqs := make([]int, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			nt := kiosk("A", qDay, qStart.Add(time.Minute), queue.Normal)
+			if i == n/2 {
+				nt = remote(me, "A", qStart.Add(time.Minute), 0)
+			}
+			tk, _, err := s.IssueTicket(ctx, nt)
+			seqs[i], errs[i] = tk.Seq, err
+		})
+	}
+	wg.Wait()
+	got := map[int]bool{}
+	for i, err := range errs {
+		switch {
+		case i == n/2:
+			wantErr(t, "a second active ticket", err, queue.ErrActive)
+		case err != nil:
+			t.Fatalf("ticket %d: %v", i, err)
+		default:
+			got[seqs[i]] = true
+		}
+	}
+	for seq := 2; seq <= n; seq++ {
+		if !got[seq] {
+			t.Fatalf("numbers %v: %d missing (want 2 to %d)", got, seq, n)
+		}
+	}
+}
