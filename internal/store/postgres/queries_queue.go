@@ -57,9 +57,10 @@ var queueQueries = sqlstore.QueueQueries{
 		FROM queue_counter_queues q WHERE q.branch_code = queue_counters.branch_code AND q.counter = queue_counters.code),
 		(SELECT string_agg(code, ',' ORDER BY code) FROM queues WHERE branch_code = $1), '')
 		FROM queue_counters WHERE branch_code = $1 AND code = ANY($2::text[])`,
-	WaitingOne: waitingOne,
-	List:       func(l []string) any { return append([]string{}, l...) },
-	CallMany:   callMany,
+	WaitingOne:  waitingOne,
+	WaitingMany: waitingMany,
+	List:        func(l []string) any { return append([]string{}, l...) },
+	CallMany:    callMany,
 	CallTicket: `UPDATE queue_tickets SET status = 'called', counter = $1, called_at = $2
 		WHERE id = (SELECT id FROM queue_tickets WHERE id = $3 AND status = 'waiting' FOR NO KEY UPDATE SKIP LOCKED) AND status = 'waiting'`,
 	SetCalled: `UPDATE queue_counters SET turn = $1, current_ticket = $2, updated_at = $3 WHERE branch_code = $4 AND code = $5`,
@@ -207,6 +208,25 @@ SELECT 'done', * FROM done UNION ALL SELECT 'called', * FROM called`
 func closedAt(branch, at string) string {
 	return `EXISTS (SELECT 1 FROM closures WHERE ends_at > ` + at + ` AND starts_at <= ` + at +
 		` AND (branch_code IS NULL OR branch_code = ` + branch + `))`
+}
+
+// waitingMany is the WaitingMany query with n tickets of each class of
+// each of sqlstore.WaitingManySlots queues ($3, $4, ...; NULL matches
+// none): per queue, the same walks as waitingOne, side by side. Its
+// parameters are plain values, so that it is planned once.
+func waitingMany(n int) string {
+	slots := make([]string, sqlstore.WaitingManySlots)
+	for i := range slots {
+		slots[i] = `($` + strconv.Itoa(i+3) + `::text)`
+	}
+	of := func(cond string) string {
+		return `(SELECT ` + waitingCols + ` FROM queue_tickets WHERE branch_code = $1 AND day = $2 AND queue = qs.q
+			AND status = 'waiting' AND ` + cond + ` ORDER BY queued_at, prefix, seq LIMIT ` + strconv.Itoa(n) + `)`
+	}
+	return `WITH qs (q) AS (VALUES ` + strings.Join(slots, `, `) + `)
+		SELECT w.* FROM qs, LATERAL (` + of(`class = 'normal'`) + ` UNION ALL ` + of(`class = 'elderly'`) + ` UNION ALL ` +
+		of(`class = 'pregnant'`) + ` UNION ALL ` + of(`class = 'disability'`) + ` UNION ALL ` +
+		strings.Replace(of(`source = 'appointment'`), "ORDER BY", "ORDER BY due_at,", 1) + `) w WHERE qs.q IS NOT NULL`
 }
 
 // waitingOne is the WaitingOne query with n tickets of each class: the

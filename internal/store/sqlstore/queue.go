@@ -74,6 +74,11 @@ type QueueQueries struct {
 	// plain values, so that PostgreSQL plans it once (a list parameter
 	// had it planned anew on every call, 1 ms each).
 	WaitingOne func(n int) string
+	// WaitingMany(n), where the engine can, is WaitingOne for up to
+	// WaitingManySlots queues at once: (branch, day, then one parameter
+	// per slot, NULL when unused), each queue's tickets in no set order
+	// and an appointment ticket possibly twice; nil elsewhere.
+	WaitingMany func(n int) string
 	// List turns a list into the engine's parameter (an array on
 	// PostgreSQL, JSON on SQLite).
 	List func([]string) any
@@ -105,10 +110,10 @@ var _ queue.Store = (*Store)(nil)
 // queueState is what a store keeps for the queue's hot paths: its
 // prepared statements, and on SQLite the turn of its writers.
 type queueState struct {
-	writers    sync.Mutex
-	once       sync.Once
-	stmts      map[string]*sql.Stmt
-	waitingOne map[int]string // the WaitingOne query of each window size
+	writers                 sync.Mutex
+	once                    sync.Once
+	stmts                   map[string]*sql.Stmt
+	waitingOne, waitingMany map[int]string // the queries of each window size
 }
 
 // queueTx is a transaction whose hot statements are prepared once per
@@ -131,9 +136,14 @@ func (s *Store) prepareQueue(ctx context.Context) {
 		hot := []string{q.CallCounters, q.Ticket, q.CallTicket, q.SetCalled, q.Counter, q.CounterForUpdate, q.CounterQueuesOf,
 			q.TicketForUpdate, q.UpdateTicket, q.FreeCounter, q.TakeCounter, q.ClosedAt, q.NextSeq, q.InsertTicket, q.IdemLookup,
 			q.IdemInsert, q.MarkNear}
+		s.queue.waitingMany = map[int]string{}
 		for _, n := range WindowSizes {
 			s.queue.waitingOne[n] = q.WaitingOne(n)
 			hot = append(hot, s.queue.waitingOne[n])
+			if q.WaitingMany != nil {
+				s.queue.waitingMany[n] = q.WaitingMany(n)
+				hot = append(hot, s.queue.waitingMany[n])
+			}
 		}
 		for _, query := range hot {
 			if st, err := s.db.PrepareContext(context.WithoutCancel(ctx), query); err == nil {

@@ -314,7 +314,10 @@ func (s *Store) planRound(ctx context.Context, q querier, branch, day string, ro
 			calls[q]++
 		}
 	}
-	lines := map[string][]waitingTicket{}
+	lines, err := s.readLines(ctx, q, branch, day, round, counters, calls)
+	if err != nil {
+		return nil, err
+	}
 	taken := map[string]bool{}
 	for id := range others {
 		taken[id] = true
@@ -335,14 +338,7 @@ func (s *Store) planRound(ctx context.Context, q querier, branch, day string, ro
 		}
 		var waiting []waitingTicket
 		for _, code := range c.Queues {
-			line, read := lines[code]
-			if !read {
-				if line, err = s.waitingOne(ctx, q, branch, day, code, windowFor(calls[code])); err != nil {
-					return nil, err
-				}
-				lines[code] = line
-			}
-			for _, w := range line {
+			for _, w := range lines[code] {
 				if !taken[w.ID] {
 					waiting = append(waiting, w)
 				}

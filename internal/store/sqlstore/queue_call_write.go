@@ -39,13 +39,70 @@ func (s *Store) callCounters(ctx context.Context, q querier, branch string, roun
 	return out, nil
 }
 
-// waitingOne reads the waiting tickets of one queue a round's counters
-// may call: the first n of each class, and n appointment tickets by
-// DueAt; n is one of WindowSizes. The tickets carry what the calling
-// rule needs (ID, queue, number, source, class, due, issue and queue
-// times), not their holder or history.
-func (s *Store) waitingOne(ctx context.Context, q querier, branch, day, code string, n int) ([]waitingTicket, error) {
-	rows, err := q.QueryContext(ctx, s.queue.waitingOne[n], branch, day, code)
+// readLines reads the waiting tickets of every queue the round's
+// counters serve, each queue once, enough of each for the calls that
+// may take from it (calls, by queue): where the engine can, up to
+// WaitingManySlots queues in one query, else one query a queue.
+func (s *Store) readLines(ctx context.Context, q querier, branch, day string, round []*callReq,
+	counters map[string]queue.CounterState, calls map[string]int) (map[string][]waitingTicket, error) {
+	var codes []string
+	seen := map[string]bool{}
+	for _, r := range round {
+		for _, code := range counters[r.code].Queues {
+			if !seen[code] {
+				seen[code] = true
+				codes = append(codes, code)
+			}
+		}
+	}
+	lines := make(map[string][]waitingTicket, len(codes))
+	for len(codes) > 0 {
+		chunk := codes
+		if s.q.Queue.WaitingMany == nil {
+			chunk = codes[:1]
+		} else if len(chunk) > WaitingManySlots {
+			chunk = codes[:WaitingManySlots]
+		}
+		codes = codes[len(chunk):]
+		most := 0
+		for _, code := range chunk {
+			most = max(most, calls[code])
+		}
+		query := s.queue.waitingOne[windowFor(most)]
+		args := []any{branch, day, chunk[0]}
+		if s.q.Queue.WaitingMany != nil {
+			query, args = s.queue.waitingMany[windowFor(most)], []any{branch, day}
+			for i := range WaitingManySlots {
+				if i < len(chunk) {
+					args = append(args, chunk[i])
+				} else {
+					args = append(args, nil)
+				}
+			}
+		}
+		ws, err := s.waiting(ctx, q, query, branch, day, args)
+		if err != nil {
+			return nil, err
+		}
+		dup := map[string]bool{} // an appointment ticket is read by its class and by its slot
+		for _, w := range ws {
+			if !dup[w.ID] {
+				dup[w.ID] = true
+				lines[w.Queue] = append(lines[w.Queue], w)
+			}
+		}
+	}
+	return lines, nil
+}
+
+// WaitingManySlots is how many queues one WaitingMany query reads.
+const WaitingManySlots = 8
+
+// waiting runs a WaitingOne or WaitingMany query. The tickets carry what
+// the calling rule needs (ID, queue, number, source, class, due, issue and
+// queue times), not their holder or history.
+func (s *Store) waiting(ctx context.Context, q querier, query, branch, day string, args []any) ([]waitingTicket, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("waiting tickets: %w", err)
 	}
