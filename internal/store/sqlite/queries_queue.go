@@ -95,11 +95,15 @@ func jsonList(l []string) any {
 
 // waitingOne is the WaitingOne query with n tickets of each class: the
 // columns the calling rule needs (see sqlstore.QueueQueries), the parts'
-// overlap (appointment tickets) removed by UNION.
+// overlap (appointment tickets) removed by UNION. The appointment tickets
+// are found by queue_tickets_due: SQLite, without statistics, preferred
+// queue_tickets_waiting's longer match on (branch, day, queue) and read
+// every waiting ticket of the queue to find them.
 func waitingOne(n int) string {
 	return `SELECT ` + waitingCols + ` FROM (` + waitingOf(`class = 'normal'`, n) + ` UNION ` +
 		waitingOf(`class = 'elderly'`, n) + ` UNION ` + waitingOf(`class = 'pregnant'`, n) + ` UNION ` +
 		waitingOf(`class = 'disability'`, n) + ` UNION ` +
-		strings.Replace(waitingOf(`source = 'appointment'`, n), "ORDER BY", "ORDER BY due_at,", 1) +
+		strings.NewReplacer("FROM queue_tickets", "FROM queue_tickets INDEXED BY queue_tickets_due",
+			"ORDER BY", "ORDER BY due_at,").Replace(waitingOf(`source = 'appointment'`, n)) +
 		`) ORDER BY queued_at, prefix, seq`
 }
