@@ -13,7 +13,7 @@ import (
 // maxIssueRound bounds the tickets one round issues.
 const maxIssueRound = 64
 
-// issueLines are the tickets waiting to be issued on PostgreSQL, by
+// issueLines are the tickets waiting to be issued, by
 // branch, numbering prefix and day (and the limits they share), and
 // whether a round is running for them.
 type issueLines struct {
@@ -39,12 +39,12 @@ type issueResult struct {
 	err error
 }
 
-// issueInRounds issues a ticket without jobs or key on PostgreSQL. The
-// tickets of one numbering sequence are issued in rounds: while a round's
-// statement runs, the tickets that arrive wait, and the next round
-// numbers and writes them all in one statement (IssueMany), taking the
-// sequence row's lock once for all instead of once each, each ticket
-// waiting for that statement's commit. A round of one, and every ticket
+// issueInRounds issues a ticket without jobs or key. The tickets of one
+// numbering sequence are issued in rounds: while a round's statement (or,
+// on SQLite, transaction) runs, the tickets that arrive wait, and the
+// next round numbers and writes them all in one statement (IssueMany) or
+// transaction, taking the sequence row's lock once for all instead of
+// once each, each ticket waiting for that commit. A round of one, and every ticket
 // of a round that fails as a whole (a second active ticket, the quota, a
 // closure), is issued alone (IssueOne), so that each ticket gets its own
 // answer and a refused one uses no number.
@@ -121,10 +121,24 @@ func (s *Store) issueRound(round []*issueReq) {
 	}
 }
 
-// issueMany numbers and writes a round's tickets in one statement. It
-// fails as a whole when any ticket is refused, or when a closure of the
-// branch overlaps the round's issue times.
+// issueMany numbers and writes a round's tickets: on PostgreSQL in one
+// statement, on SQLite in one write transaction. It fails as a whole when
+// any ticket is refused, or (PostgreSQL) when a closure of the branch
+// overlaps the round's issue times.
 func (s *Store) issueMany(ctx context.Context, round []*issueReq) ([]queue.Ticket, error) {
+	if s.q.Queue.IssueMany == "" {
+		out := make([]queue.Ticket, len(round))
+		err := s.inWriteTx(ctx, func(tx queueTx) error {
+			for i, r := range round {
+				var err error
+				if out[i], err = s.insertTicket(ctx, tx, r.nt, r.t); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		return out, err
+	}
 	n := len(round)
 	first := round[0]
 	prefix := cmp.Or(first.nt.Prefix, first.t.Queue)

@@ -62,13 +62,8 @@ func (s *Store) IssueTicket(ctx context.Context, nt queue.NewTicket) (queue.Tick
 	t := nt.Ticket
 	t.Status, t.QueuedAt = queue.Waiting, cmp.Or(t.QueuedAt, t.IssuedAt)
 	idem := nt.IdempotencyKey != "" && t.AccountID != ""
-	if !idem && len(nt.Jobs) == 0 && s.q.Queue.IssueOne != "" {
-		var err error
-		if s.q.Queue.IssueMany != "" {
-			t, err = s.issueInRounds(ctx, nt, t)
-		} else {
-			t, err = s.issueAlone(ctx, nt, t)
-		}
+	if !idem && len(nt.Jobs) == 0 {
+		t, err := s.issueInRounds(ctx, nt, t)
 		return t, err == nil, err
 	}
 	var existing string
@@ -129,9 +124,18 @@ func (s *Store) ticketKey(ctx context.Context, q querier, account, key string) (
 	return id, nil
 }
 
-// issueAlone is IssueTicket in one statement, for a ticket without jobs or
-// an Idempotency-Key.
+// issueAlone is IssueTicket for a ticket without jobs or an
+// Idempotency-Key: on PostgreSQL in one statement, on SQLite in one
+// write transaction.
 func (s *Store) issueAlone(ctx context.Context, nt queue.NewTicket, t queue.Ticket) (queue.Ticket, error) {
+	if s.q.Queue.IssueOne == "" {
+		err := s.inWriteTx(ctx, func(tx queueTx) error {
+			var err error
+			t, err = s.insertTicket(ctx, tx, nt, t)
+			return err
+		})
+		return t, err
+	}
 	prefix := cmp.Or(nt.Prefix, t.Queue)
 	remote := 0
 	if t.Source == queue.Remote {
