@@ -85,7 +85,7 @@ const waitingCols = `id, queue, prefix, seq, number, source, class, due_at, issu
 
 // waitingOf selects the first n waiting tickets of queue $3 matching
 // cond in QueuedAt order, a walk of queue_tickets_waiting (branch, day,
-// queue, class, ...) that stops at n; n is one of sqlstore.WindowSizes,
+// queue, class, ...) that stops at n; n is one of the store's window sizes,
 // written into the query.
 func waitingOf(cond string, n int) string {
 	return `(SELECT ` + waitingCols + ` FROM queue_tickets WHERE branch_code = $1 AND day = $2 AND queue = $3

@@ -137,7 +137,7 @@ func (s *Store) prepareQueue(ctx context.Context) {
 			q.TicketForUpdate, q.UpdateTicket, q.FreeCounter, q.TakeCounter, q.ClosedAt, q.NextSeq, q.InsertTicket, q.IdemLookup,
 			q.IdemInsert, q.MarkNear}
 		s.queue.waitingMany = map[int]string{}
-		for _, n := range WindowSizes {
+		for _, n := range windowSizes {
 			s.queue.waitingOne[n] = q.WaitingOne(n)
 			hot = append(hot, s.queue.waitingOne[n])
 			if q.WaitingMany != nil {

@@ -19,29 +19,29 @@ import (
 // CallWindow appointment tickets by DueAt. A rule that calls first queued
 // first within a class, and due appointments first, chooses among them
 // as it would among all; reading all would make every call cost the
-// length of the queue. See WindowSizes.
+// length of the queue. See windowSizes.
 const CallWindow = 16
 
 // maxRound bounds the calls one round makes.
 const maxRound = 32
 
-// WindowSizes are the numbers of waiting tickets of each class (and of
+// windowSizes are the numbers of waiting tickets of each class (and of
 // appointment tickets) a round may read of one queue, each written into
 // its own query's text so that the query is planned once: the smallest
 // that leaves each call that may take from the queue CallWindow once the
 // calls before it in the round, and the round in flight before it
 // (maxRounds is 2), took theirs. The largest covers a full round behind a
 // full round.
-var WindowSizes = [...]int{CallWindow, 2 * CallWindow, CallWindow + 2*maxRound}
+var windowSizes = [...]int{CallWindow, 2 * CallWindow, CallWindow + 2*maxRound}
 
 // windowFor is the window size for n calls sharing one read.
 func windowFor(n int) int {
-	for _, w := range WindowSizes {
+	for _, w := range windowSizes {
 		if w >= CallWindow+n-1 {
 			return w
 		}
 	}
-	return WindowSizes[len(WindowSizes)-1]
+	return windowSizes[len(windowSizes)-1]
 }
 
 // maxCallReads bounds how often one call is tried again after another
