@@ -85,7 +85,7 @@ type patch struct {
 // tickets and recent service times.
 func (s *Service) readSnapshot(ctx context.Context, branch, day string) (*snapshot, error) {
 	read := time.Now()
-	ts, err := s.store.Tickets(ctx, branch, day)
+	ts, err := s.store.LiveTickets(ctx, branch, day, maxCalls)
 	if err != nil {
 		return nil, err
 	}

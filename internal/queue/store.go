@@ -49,6 +49,12 @@ type Store interface {
 	// Tickets lists a branch's tickets of a day (all statuses), in
 	// QueuedAt order.
 	Tickets(ctx context.Context, branch, day string) ([]Ticket, error)
+	// LiveTickets lists what a branch's live status needs of a day's
+	// tickets, in QueuedAt order: those still in play (not done or
+	// cancelled) and, of the done ones, the latest calls calls and each
+	// queue's latest call. A full read of the day would grow with every
+	// ticket served.
+	LiveTickets(ctx context.Context, branch, day string, calls int) ([]Ticket, error)
 	// TicketsOf lists an account's tickets of a day (all statuses, every
 	// branch), in IssuedAt order.
 	TicketsOf(ctx context.Context, accountID, day string) ([]Ticket, error)

@@ -50,7 +50,15 @@ var queueQueries = sqlstore.QueueQueries{
 	Ticket:          `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = ?`,
 	TicketForUpdate: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE id = ?`,
 	Tickets:         `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = ? AND day = ? ORDER BY queued_at, prefix, seq`,
-	TicketsOf:       `SELECT ` + ticketCols + ` FROM queue_tickets WHERE account_id = ? AND day = ? ORDER BY issued_at, id`,
+	LiveTickets: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE branch_code = ?1 AND day = ?2
+		AND (status NOT IN ('done', 'cancelled')
+		OR id IN (SELECT id FROM queue_tickets WHERE branch_code = ?1 AND day = ?2 AND status = 'done'
+			AND called_at IS NOT NULL ORDER BY called_at DESC, number DESC LIMIT ?3)
+		OR id IN (SELECT (SELECT t.id FROM queue_tickets t WHERE t.branch_code = ?1 AND t.day = ?2 AND t.queue = q.code
+			AND t.status = 'done' AND t.called_at IS NOT NULL ORDER BY t.called_at DESC, t.number DESC LIMIT 1)
+			FROM queues q WHERE q.branch_code = ?1))
+		ORDER BY queued_at, prefix, seq`,
+	TicketsOf: `SELECT ` + ticketCols + ` FROM queue_tickets WHERE account_id = ? AND day = ? ORDER BY issued_at, id`,
 	CallCounters: `SELECT ` + counterCols + `, coalesce((SELECT group_concat(q.queue, ',' ORDER BY q.position)
 		FROM queue_counter_queues q WHERE q.branch_code = queue_counters.branch_code AND q.counter = queue_counters.code),
 		(SELECT group_concat(code, ',' ORDER BY code) FROM queues WHERE branch_code = ?1), '')

@@ -48,6 +48,11 @@ type QueueQueries struct {
 	// source, class, class_confirmed, account_id, phone, appointment_id,
 	// due_at, issued_at, queued_at, status, active_branch, limit_branch).
 	InsertTicket, Ticket, TicketForUpdate, Tickets string
+	// LiveTickets (branch, day, calls) lists the day's tickets not done or
+	// cancelled, the latest calls done ones by called_at (then number,
+	// newest first) and each of the branch's queues' latest done one, in
+	// QueuedAt order.
+	LiveTickets string
 	// ClosedAt (branch, at) is true while a closure of the branch covers
 	// at.
 	ClosedAt string

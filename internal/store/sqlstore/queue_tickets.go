@@ -44,6 +44,16 @@ func (s *Store) Tickets(ctx context.Context, branch, day string) ([]queue.Ticket
 	return collect(rows, func(r *sql.Rows) (queue.Ticket, error) { return scanTicket(r) })
 }
 
+// LiveTickets lists what a branch's live status needs of a day's tickets;
+// see queue.Store.
+func (s *Store) LiveTickets(ctx context.Context, branch, day string, calls int) ([]queue.Ticket, error) {
+	rows, err := s.hot().QueryContext(ctx, s.q.Queue.LiveTickets, branch, day, calls)
+	if err != nil {
+		return nil, fmt.Errorf("live tickets: %w", err)
+	}
+	return collect(rows, func(r *sql.Rows) (queue.Ticket, error) { return scanTicket(r) })
+}
+
 // TicketsOf lists an account's tickets of a day in IssuedAt order.
 func (s *Store) TicketsOf(ctx context.Context, accountID, day string) ([]queue.Ticket, error) {
 	rows, err := s.hot().QueryContext(ctx, s.q.Queue.TicketsOf, accountID, day)

@@ -41,6 +41,7 @@ func testQueue(t *testing.T, open Opener) {
 		"PickPanics":    testQueuePickPanics,
 		"ServedQueues":  testQueueServedQueues,
 		"IssueRefusal":  testQueueIssueRoundRefusal,
+		"LiveTickets":   testQueueLiveTickets,
 	})
 }
 

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -162,5 +163,66 @@ func testQueueIssueRoundRefusal(t *testing.T, s *sqlstore.Store) {
 		if !got[seq] {
 			t.Fatalf("numbers %v: %d missing (want 2 to %d)", got, seq, n)
 		}
+	}
+}
+
+// testQueueLiveTickets: the live status's read returns the tickets in
+// play and, of the done ones, the latest calls and each queue's latest,
+// and nothing else, in QueuedAt order.
+func testQueueLiveTickets(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	seedQueues(t, s, 1)
+	var all []queue.Ticket
+	for i := range 12 {
+		q := "A"
+		if i == 1 { // B's only ticket, done long before the latest calls
+			q = "B"
+		}
+		all = append(all, issue(t, s, kiosk(q, qDay, qStart.Add(time.Duration(i)*time.Minute), queue.Normal)))
+	}
+	at := qStart.Add(time.Hour)
+	call(t, s, "C01", at)
+	for i := 1; i <= 8; i++ { // eight more calls, each completing the one before
+		if _, _, err := s.CallNext(ctx, qBranch, "C01", qDay, fifo, "served", at.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	move(t, s, all[11].ID, queue.Waiting, queue.Change{Status: queue.Cancelled, At: at})
+	got, err := s.LiveTickets(ctx, qBranch, qDay, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	every := tickets(t, s)
+	var done []queue.Ticket
+	want := map[string]bool{}
+	for _, tk := range every {
+		switch tk.Status {
+		case queue.Done:
+			done = append(done, tk)
+		case queue.Cancelled:
+		default:
+			want[tk.ID] = true
+		}
+	}
+	slices.SortFunc(done, func(a, b queue.Ticket) int { return b.CalledAt.Compare(a.CalledAt) })
+	latest := map[string]bool{}
+	for i, tk := range done {
+		if i < 3 || !latest[tk.Queue] {
+			want[tk.ID] = true
+		}
+		latest[tk.Queue] = true
+	}
+	var ids []string
+	for _, tk := range got {
+		if !want[tk.ID] {
+			t.Errorf("live tickets include %s (%s)", tk.Number, tk.Status)
+		}
+		ids = append(ids, tk.ID)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d live tickets, want %d", len(got), len(want))
+	}
+	if !slices.IsSortedFunc(got, func(a, b queue.Ticket) int { return a.QueuedAt.Compare(b.QueuedAt) }) {
+		t.Fatalf("live tickets not in queue order: %v", ids)
 	}
 }
