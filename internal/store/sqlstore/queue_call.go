@@ -123,7 +123,7 @@ func (s *Store) CallNext(ctx context.Context, branch, code, day string, pick que
 		s.calls.lines[key] = l
 	}
 	l.pending = append(l.pending, r)
-	start := l.running < s.maxRounds()
+	start := l.running < s.roundsInFlight()
 	if start {
 		l.running++
 	}
@@ -141,8 +141,9 @@ func (s *Store) CallNext(ctx context.Context, branch, code, day string, pick que
 	}
 }
 
-// maxRounds is how many rounds of a branch may be in flight at once.
-func (s *Store) maxRounds() int {
+// roundsInFlight is how many rounds of a branch may be in flight at once
+// on this engine (SQLite's rounds hold the database, one at a time).
+func (s *Store) roundsInFlight() int {
 	if s.q.Queue.CallMany == "" {
 		return 1
 	}
