@@ -67,7 +67,9 @@ type App struct {
 	// for other nodes (PostgreSQL).
 	live     *realtime.Broker
 	stopLive func()
-	handler  http.Handler
+	// stopWatch stops the session cache's listener (PostgreSQL).
+	stopWatch func()
+	handler   http.Handler
 }
 
 // Open connects to the database in cfg and returns an App that has not yet
@@ -117,6 +119,7 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.buildIdentity(); err != nil {
 		return err
 	}
+	a.watchSessions(ctx)
 	a.buildClients()
 	a.buildMessages()
 	if err := a.buildPush(); err != nil {
@@ -302,6 +305,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 
 // Close ends the live streams and closes the database.
 func (a *App) Close() error {
+	a.stopWatching()
 	a.closeLive()
 	if a.queue != nil {
 		a.queue.Flush() // live events and notices of the last changes, before the database goes

@@ -171,6 +171,7 @@ func (s *Store) AccountByUsername(ctx context.Context, username string) (identit
 
 // UpdateAccount applies fn to the account inside a transaction.
 func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(*identity.Account) error, ev audit.Event) (identity.Account, error) {
+	defer s.sessions.forgetAccount(id)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		a, err := s.accountBy(ctx, tx, s.q.Identity.AccountForUpdate, id)
 		if err != nil {
@@ -223,6 +224,7 @@ func (s *Store) StaffOf(ctx context.Context, entity string) ([]identity.Account,
 
 // SetRoles replaces a staff account's roles.
 func (s *Store) SetRoles(ctx context.Context, id string, roles []identity.Role, ev audit.Event) error {
+	defer s.sessions.forgetAccount(id)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q.Identity.DeleteRoles, id); err != nil {
 			return fmt.Errorf("delete roles: %w", err)

@@ -150,6 +150,7 @@ func (s *Store) orgMembers(ctx context.Context, q querier, orgID string) ([]iden
 // UpdateOrgMembers locks the organisation, loads its members and writes
 // the change decide returns, in one transaction. See identity.OrgStore.
 func (s *Store) UpdateOrgMembers(ctx context.Context, orgID string, decide func([]identity.OrgMember) (identity.OrgChange, error)) error {
+	defer s.sessions.forgetAll() // a member removed leaves the sessions acting for the org
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var id string
 		if err := tx.QueryRowContext(ctx, s.q.Org.LockOrg, orgID).Scan(&id); err != nil {

@@ -37,6 +37,7 @@ func scanPasskey(r scanner) (identity.Passkey, error) {
 
 // AddPasskey stores a passkey and its audit event in one transaction.
 func (s *Store) AddPasskey(ctx context.Context, p identity.Passkey, ev audit.Event) error {
+	defer s.sessions.forgetAccount(p.AccountID)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q.Passkey.InsertPasskey, p.ID, p.AccountID, p.Name, string(p.Credential),
 			p.CreatedAt.UTC())
@@ -82,6 +83,7 @@ func (s *Store) UsePasskey(ctx context.Context, id string, credential []byte, at
 
 // DeletePasskey removes one of an account's passkeys with the audit event.
 func (s *Store) DeletePasskey(ctx context.Context, accountID, id string, ev audit.Event) error {
+	defer s.sessions.forgetAccount(accountID)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, s.q.Passkey.DeletePasskey, id, accountID)
 		if err != nil {

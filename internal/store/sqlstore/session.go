@@ -131,9 +131,23 @@ func sessionFields(x *identity.Session) ([]any, func()) {
 		}
 }
 
-// SessionAccount reads a session and its account in one query; see
-// identity.Store.
+// SessionAccount reads a session and its account in one query, or from
+// the node's session cache (sessioncache.go); see identity.Store.
 func (s *Store) SessionAccount(ctx context.Context, idHash string) (identity.Session, identity.Account, error) {
+	now := time.Now()
+	x, a, ok, gen := s.sessions.get(idHash, now)
+	if ok {
+		return x, a, nil
+	}
+	x, a, err := s.readSessionAccount(ctx, idHash)
+	if err == nil {
+		s.sessions.put(gen, x, a, now)
+	}
+	return x, a, err
+}
+
+// readSessionAccount is SessionAccount from the database.
+func (s *Store) readSessionAccount(ctx context.Context, idHash string) (identity.Session, identity.Account, error) {
 	var x identity.Session
 	var a identity.Account
 	sd, sf := sessionFields(&x)
@@ -197,6 +211,7 @@ func (s *Store) Session(ctx context.Context, idHash string) (identity.Session, e
 // ReplaceSession swaps a session for a new one atomically. When the old
 // one is already gone (revoked meanwhile) nothing is created.
 func (s *Store) ReplaceSession(ctx context.Context, oldHash string, x identity.Session) error {
+	defer s.sessions.forgetSession(oldHash)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, s.q.Identity.DeleteSession, oldHash)
 		if err != nil {
@@ -213,11 +228,17 @@ func (s *Store) ReplaceSession(ctx context.Context, oldHash string, x identity.S
 // TouchSession records activity.
 func (s *Store) TouchSession(ctx context.Context, idHash string, at time.Time) error {
 	_, err := s.db.ExecContext(ctx, s.q.Identity.TouchSession, at.UTC(), idHash)
-	return err
+	if err != nil {
+		s.sessions.forgetSession(idHash)
+		return err
+	}
+	s.sessions.touched(idHash, at)
+	return nil
 }
 
 // DeleteSession ends a session.
 func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
+	defer s.sessions.forgetSession(idHash)
 	_, err := s.db.ExecContext(ctx, s.q.Identity.DeleteSession, idHash)
 	return err
 }
@@ -233,6 +254,7 @@ func (s *Store) SessionsOf(ctx context.Context, accountID string) ([]identity.Se
 
 // DeleteSessionsOf ends every session of the account except keep.
 func (s *Store) DeleteSessionsOf(ctx context.Context, accountID, keep string) (int, error) {
+	defer s.sessions.forgetAccount(accountID)
 	r, err := s.db.ExecContext(ctx, s.q.Identity.DeleteSessionsOf, accountID, keep)
 	if err != nil {
 		return 0, fmt.Errorf("delete sessions: %w", err)
@@ -311,6 +333,7 @@ func (s *Store) IsTrustedDevice(ctx context.Context, deviceHash, accountID strin
 
 // UseTOTPStep records a TOTP step unless an equal or later one was used.
 func (s *Store) UseTOTPStep(ctx context.Context, accountID string, step int64) (bool, error) {
+	defer s.sessions.forgetAccount(accountID)
 	r, err := s.db.ExecContext(ctx, s.q.Identity.UseTOTPStep, step, accountID, step)
 	if err != nil {
 		return false, fmt.Errorf("totp step: %w", err)
@@ -362,6 +385,7 @@ func (s *Store) CodeTarget(ctx context.Context, id string) (string, error) {
 
 // RemoveSecondFactors deletes an account's recovery codes and passkeys.
 func (s *Store) RemoveSecondFactors(ctx context.Context, accountID string) error {
+	defer s.sessions.forgetAccount(accountID)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q.Identity.DeleteRecoveryCodes, accountID); err != nil {
 			return err
@@ -373,6 +397,7 @@ func (s *Store) RemoveSecondFactors(ctx context.Context, accountID string) error
 
 // SweepExpired deletes what can no longer be used, in one transaction.
 func (s *Store) SweepExpired(ctx context.Context, b identity.SweepBefore) (identity.SweepResult, error) {
+	defer s.sessions.forgetAll()
 	var r identity.SweepResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		q := s.q.Identity

@@ -27,6 +27,7 @@ type Store struct {
 	calls    callLines
 	issues   issueLines
 	prepared prepared
+	sessions sessionCache
 }
 
 // Queries holds one engine's statements, grouped by domain.
@@ -52,7 +53,9 @@ func New(db *sql.DB, engine string, q Queries, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, q: q, engine: engine, now: now}
+	s := &Store{db: db, q: q, engine: engine, now: now}
+	s.sessions.reset(engine == "sqlite")
+	return s
 }
 
 // DB returns the underlying database handle.
