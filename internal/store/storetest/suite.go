@@ -8,6 +8,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Directory", func(t *testing.T) { testDirectory(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("Identity", func(t *testing.T) { testIdentity(t, open) })
+	t.Run("SessionCache", func(t *testing.T) { testSessionCache(t, open) })
 	t.Run("Org", func(t *testing.T) { testOrg(t, open) })
 	t.Run("Passkey", func(t *testing.T) { testPasskey(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
