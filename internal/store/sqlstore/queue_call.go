@@ -16,11 +16,15 @@ import (
 
 // CallWindow bounds the waiting tickets a counter's pick chooses among:
 // the first CallWindow of each class in QueuedAt order, and the first
-// CallWindow appointment tickets by DueAt. A rule that calls first queued
-// first within a class, and due appointments first, chooses among them
-// as it would among all; reading all would make every call cost the
-// length of the queue. See windowSizes.
-const CallWindow = 16
+// CallWindow appointment tickets by DueAt, beyond those other calls of
+// its round or of a round in flight were given. The rule calls the first
+// queued within a class, due appointments first and the longest waiting
+// past the queue's bound (each the head of a class), so it chooses among
+// them as it would among all; reading all would make every call cost the
+// length of the queue. The margin past the head is for tickets another
+// node's round holds (a call given one goes to the next round). See
+// windowSizes.
+const CallWindow = 4
 
 // maxRound bounds the calls one round makes.
 const maxRound = 32
@@ -32,7 +36,7 @@ const maxRound = 32
 // calls before it in the round, and the round in flight before it
 // (maxRounds is 2), took theirs. The largest covers a full round behind a
 // full round.
-var windowSizes = [...]int{CallWindow, 2 * CallWindow, CallWindow + 2*maxRound}
+var windowSizes = [...]int{CallWindow, 2 * CallWindow, 4 * CallWindow, 8 * CallWindow, CallWindow + 2*maxRound}
 
 // windowFor is the window size for n calls sharing one read.
 func windowFor(n int) int {
