@@ -7,29 +7,19 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	mrand "math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/oneaccount/oneaccount/internal/pglisten"
 )
 
 // channelPrefix names the NOTIFY channel; a schema other than public
 // gets its own channel, so deployments (and tests) sharing a database
 // never hear each other.
 const channelPrefix = "oneaccount_events"
-
-// Reconnection and liveness of the listening connection.
-const (
-	minBackoff = 100 * time.Millisecond
-	maxBackoff = 10 * time.Second
-	// pingEvery is how long the listener waits for a notification before
-	// it checks that the connection is still alive.
-	pingEvery = 30 * time.Second
-	pingFor   = 5 * time.Second
-)
 
 // Postgres relays events between the nodes on one PostgreSQL database:
 // Send issues NOTIFY through the store's pool, Listen receives the other
@@ -66,16 +56,7 @@ func NewPostgres(ctx context.Context, db *sql.DB, url string, log *slog.Logger) 
 		log: log, ready: make(chan struct{})}, nil
 }
 
-func channelName(schema string) string {
-	name := channelPrefix
-	if schema != "public" && schema != "" {
-		name += "_" + schema
-	}
-	if len(name) > 63 { // NAMEDATALEN - 1
-		name = name[:63]
-	}
-	return name
-}
+func channelName(schema string) string { return pglisten.Channel(channelPrefix, schema) }
 
 // Node returns this node's ID, which its notifications carry.
 func (p *Postgres) Node() string { return p.node }
@@ -116,71 +97,22 @@ func (p *Postgres) Send(ctx context.Context, topic string, data ...[]byte) error
 }
 
 // Listen delivers the other nodes' events to b until ctx is done. When
-// the connection fails it reconnects, waiting 100 ms doubling up to 10 s
-// (with jitter) between attempts; after every successful LISTEN it asks
-// b's subscribers to resync, since events may have been missed.
+// the connection fails it reconnects (pglisten.Run); after every
+// successful LISTEN it asks b's subscribers to resync, since events may
+// have been missed.
 func (p *Postgres) Listen(ctx context.Context, b *Broker) {
-	backoff := minBackoff
-	for {
-		err := p.listen(ctx, b, func() { backoff = minBackoff })
-		if ctx.Err() != nil {
-			return
-		}
-		wait := backoff/2 + mrand.N(backoff/2+1)
-		p.log.WarnContext(ctx, "realtime: listening connection lost", "err", err, "retry_in", wait.String())
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		backoff = min(2*backoff, maxBackoff)
-	}
-}
-
-// listen runs one connection until it fails or ctx is done.
-func (p *Postgres) listen(ctx context.Context, b *Broker, connected func()) error {
-	conn, err := pgx.ConnectConfig(ctx, p.cfg)
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-		defer cancel()
-		_ = conn.Close(cctx)
-	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{p.channel}.Sanitize()); err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	connected()
-	b.Resync()
-	p.readyOnce.Do(func() { close(p.ready) })
 	var asm assembler
-	for {
-		wctx, cancel := context.WithTimeout(ctx, pingEvery)
-		n, err := conn.WaitForNotification(wctx)
-		cancel()
-		switch {
-		case err == nil:
-			p.receive(ctx, b, &asm, n.Payload)
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case pgconn.Timeout(err):
-			if err := p.ping(ctx, conn); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("wait: %w", err)
-		}
-	}
-}
-
-func (p *Postgres) ping(ctx context.Context, conn *pgx.Conn) error {
-	pctx, cancel := context.WithTimeout(ctx, pingFor)
-	defer cancel()
-	if err := conn.Ping(pctx); err != nil {
-		return fmt.Errorf("ping: %w", err)
-	}
-	return nil
+	pglisten.Run(ctx, p.cfg, p.channel, pglisten.Handler{
+		Listening: func() {
+			asm = assembler{} // parts of an event cut off by the lost connection
+			b.Resync()
+			p.readyOnce.Do(func() { close(p.ready) })
+		},
+		Notify: func(payload string) { p.receive(ctx, b, &asm, payload) },
+		Lost: func(err error, wait time.Duration) {
+			p.log.WarnContext(ctx, "realtime: listening connection lost", "err", err, "retry_in", wait.String())
+		},
+	})
 }
 
 // receive takes one notification: another node's part of an event.

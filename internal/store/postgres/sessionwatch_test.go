@@ -104,6 +104,21 @@ func TestWatchSessions(t *testing.T) {
 		return apperr.CodeOf(err) == apperr.NotFound
 	})
 
+	// A lost connection: the cache is off until the listener is back,
+	// then it hears changes again.
+	var n int
+	err = b.DB().QueryRowContext(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE query LIKE 'LISTEN %' || current_schema() || '%'`).Scan(&n)
+	if err != nil || n != 1 {
+		t.Fatalf("terminate node A's listener: %d, %v", n, err)
+	}
+	<-ready
+	name("h1")
+	if _, err := b.DB().Exec("UPDATE accounts SET name_latin = 'Again' WHERE id = $1", acct.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a change after the listener reconnected", func() bool { return name("h1") == "Again" })
+
 	// With the listener stopped, node A no longer trusts its memory.
 	stop()
 	<-done
