@@ -13,7 +13,7 @@ import (
 
 // infrastructure lists the packages (under internal/) allowed to touch HTTP,
 // SQL, templates and stores. Every other internal package is domain code.
-var infrastructure = []string{"app", "web", "api", "server", "store", "config", "e2e", "archtest", "realtime",
+var infrastructure = []string{"app", "web", "api", "server", "store", "config", "e2e", "archtest", "realtime", "pglisten",
 	"notify/email", "notify/sms", "notify/smtpsink", "passkey", "oidc", "push"}
 
 // forbidden are imports no domain package may have, directly or not.
