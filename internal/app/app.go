@@ -219,6 +219,7 @@ func (a *App) buildHandler(ctx context.Context) (http.Handler, error) {
 	}
 	metrics := server.NewMetrics()
 	a.liveMetrics(metrics.Registry())
+	a.sessionMetrics(metrics.Registry())
 	mux := http.NewServeMux()
 	server.Health(mux, a.store, a.log)
 	metrics.Mount(mux)

@@ -75,5 +75,36 @@ func (a *App) liveMetrics(reg *prometheus.Registry) {
 	)
 }
 
+// sessionMetrics adds the session cache's state and counts to reg
+// (decision 0023): an operator sees a node whose cache is off because it
+// does not hear the other nodes.
+func (a *App) sessionMetrics(reg *prometheus.Registry) {
+	stats := a.store.SessionCacheStats
+	on := func() float64 {
+		if stats().On {
+			return 1
+		}
+		return 0
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "oneaccount_session_cache_on",
+			Help: "1 while this node answers session checks from memory (on PostgreSQL: while it hears every node's changes), else 0.",
+		}, on),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "oneaccount_session_cache_entries",
+			Help: "Sessions this node holds in memory.",
+		}, func() float64 { return float64(stats().Entries) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "oneaccount_session_cache_hits_total",
+			Help: "Session checks answered from memory.",
+		}, func() float64 { return float64(stats().Hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "oneaccount_session_cache_misses_total",
+			Help: "Session checks read from the database while the cache was on.",
+		}, func() float64 { return float64(stats().Misses) }),
+	)
+}
+
 // Live returns the live events broker; Start must have succeeded.
 func (a *App) Live() *realtime.Broker { return a.live }

@@ -51,6 +51,9 @@ type sessionCache struct {
 	// byAccount lists the token hashes stored for each account (some
 	// perhaps dropped since).
 	byAccount map[string][]string
+	// hits and misses count the answers from memory and the reads, while
+	// the cache is on.
+	hits, misses uint64
 }
 
 // get returns the entry for idHash while it is fresh, and the generation
@@ -60,8 +63,12 @@ func (c *sessionCache) get(idHash string, now time.Time) (identity.Session, iden
 	defer c.mu.Unlock()
 	e, ok := c.m[idHash]
 	if !c.live || !ok || !now.Before(e.exp) {
+		if c.live {
+			c.misses++
+		}
 		return identity.Session{}, identity.Account{}, false, c.gen
 	}
+	c.hits++
 	// Callers own what they get: the slices are copied.
 	sess, acct := e.sess, e.acct
 	sess.AMR, acct.Roles = slices.Clone(sess.AMR), slices.Clone(acct.Roles)
@@ -155,6 +162,25 @@ func (c *sessionCache) reset(live bool) {
 	c.live = live
 	clear(c.m)
 	clear(c.byAccount)
+}
+
+// SessionCacheStats is what the session cache has done so far.
+type SessionCacheStats struct {
+	// On reports whether the cache answers now.
+	On bool
+	// Entries is how many sessions it holds.
+	Entries int
+	// Hits and Misses count the session checks it answered and those it
+	// read from the database, while on.
+	Hits, Misses uint64
+}
+
+// SessionCacheStats returns the session cache's state and counts.
+func (s *Store) SessionCacheStats() SessionCacheStats {
+	c := &s.sessions
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return SessionCacheStats{On: c.live, Entries: len(c.m), Hits: c.hits, Misses: c.misses}
 }
 
 // SessionCacheOn turns the session cache on, empty, or off. A store
