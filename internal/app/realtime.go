@@ -30,16 +30,7 @@ func (a *App) buildLive(ctx context.Context) error {
 	}
 	a.live = realtime.NewBroker(realtime.Options{Relay: pg, MaxSubscribers: a.cfg.MaxStreams})
 	a.events = a.live
-	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		pg.Listen(lctx, a.live)
-	}()
-	a.stopLive = func() {
-		cancel()
-		<-done
-	}
+	a.stopLive = background(ctx, func(ctx context.Context) { pg.Listen(ctx, a.live) })
 	select {
 	case <-pg.Ready():
 	case <-ctx.Done():

@@ -15,13 +15,24 @@ func (a *App) watchSessions(ctx context.Context) {
 	if a.cfg.Engine() != "postgres" {
 		return
 	}
-	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopWatch = background(ctx, func(ctx context.Context) {
+		if err := postgres.WatchSessions(ctx, a.store, a.cfg.DB, a.log, nil); err != nil {
+			a.log.WarnContext(ctx, "session cache off: cannot watch other nodes' changes", "err", err)
+		}
+	})
+}
+
+// background runs fn in a goroutine with a context that outlives ctx's
+// cancellation (but keeps its values) and returns the function that
+// cancels it and waits for fn to return.
+func background(ctx context.Context, fn func(context.Context)) (stop func()) {
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = postgres.WatchSessions(wctx, a.store, a.cfg.DB, a.log, nil)
+		fn(bctx)
 	}()
-	a.stopWatch = func() {
+	return func() {
 		cancel()
 		<-done
 	}

@@ -172,10 +172,7 @@ func testCacheSetRoles(t *testing.T, s *sqlstore.Store) {
 func testCachePasskeys(t *testing.T, s *sqlstore.Store) {
 	ctx := context.Background()
 	a := cachedSession(t, s, "h1")
-	p := identity.Passkey{ID: "pk-1", AccountID: a.ID, Name: "phone", Credential: []byte("{}"), CreatedAt: cacheT0}
-	if err := s.AddPasskey(ctx, p, audit.Event{}); err != nil {
-		t.Fatal(err)
-	}
+	p := addPasskey(t, s, a.ID)
 	if got := accountOf(t, s, "h1"); got.Passkeys != 1 {
 		t.Errorf("after AddPasskey the account has %d passkeys", got.Passkeys)
 	}
@@ -190,10 +187,7 @@ func testCachePasskeys(t *testing.T, s *sqlstore.Store) {
 func testCacheRemoveSecondFactors(t *testing.T, s *sqlstore.Store) {
 	ctx := context.Background()
 	a := cachedSession(t, s, "h1")
-	p := identity.Passkey{ID: "pk-1", AccountID: a.ID, Name: "phone", Credential: []byte("{}"), CreatedAt: cacheT0}
-	if err := s.AddPasskey(ctx, p, audit.Event{}); err != nil {
-		t.Fatal(err)
-	}
+	addPasskey(t, s, a.ID)
 	accountOf(t, s, "h1")
 	if err := s.RemoveSecondFactors(ctx, a.ID); err != nil {
 		t.Fatal(err)
@@ -258,6 +252,16 @@ func testCacheOff(t *testing.T, s *sqlstore.Store) {
 	if got := accountOf(t, s, "h1"); got.NameLatin != "Behind" {
 		t.Errorf("with the cache off the name is %q, want the database's", got.NameLatin)
 	}
+}
+
+// addPasskey stores a passkey of account.
+func addPasskey(t *testing.T, s *sqlstore.Store, account string) identity.Passkey {
+	t.Helper()
+	p := identity.Passkey{ID: "pk-1", AccountID: account, Name: "phone", Credential: []byte("{}"), CreatedAt: cacheT0}
+	if err := s.AddPasskey(context.Background(), p, audit.Event{}); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // placeholder is the engine's first query parameter.
